@@ -1,0 +1,152 @@
+/** One resolved iptables rule → model predicates, effects and action. */
+import { addressDomain, type AddressSet } from '../../model/address.js';
+import { ACCEPT, type Action, CONTINUE, DROP, type Effect, RETURN, goTo, jump } from '../../model/action.js';
+import { fromIntervals } from '../../model/interval-set.js';
+import { type Match, ANY, and, iface, negateIf, opaque, protocol } from '../../model/match.js';
+import { findMatch, findTarget } from './catalog.js';
+import type { ConvertContext } from './extension.js';
+import { formatAddressSpec, printExtension } from './print-rule.js';
+import type { ResolvedRule } from './resolve.js';
+import type { AddressSpec, InterfaceOption, IpFamily, MatchSyntax, TargetSyntax } from './syntax.js';
+import { familyBits, familyMax } from './values.js';
+
+export interface RuleParts {
+  readonly match: Match;
+  readonly effects: readonly Effect[];
+  readonly action: Action;
+  readonly comment?: string;
+  /** Names of match modules / targets that became opaque, for the summary diagnostics. */
+  readonly opaque: readonly { readonly name: string; readonly reason: string; readonly span: MatchSyntax['span'] }[];
+}
+
+export interface RuleScope {
+  readonly family: IpFamily;
+  readonly table: string;
+  readonly chain: string;
+  /** User-defined chains of the table (jump targets). */
+  readonly userChains: ReadonlySet<string>;
+  readonly ipsets?: ConvertContext['ipsets'];
+}
+
+/** More free bits than this in a non-contiguous netmask and the address set stays opaque. */
+const MAX_HOLE_BITS = 12;
+
+/** `addr/mask` as a set of intervals: exact for any mask with at most MAX_HOLE_BITS holes. */
+export function maskedAddresses(a: AddressSpec): AddressSet | undefined {
+  const bits = familyBits(a.family);
+  const all = familyMax(a.family);
+  if (a.prefix !== undefined) {
+    return { family: a.family, set: fromIntervals(addressDomain[a.family], [[a.value & a.mask, (a.value & a.mask) | (all ^ a.mask)]]) };
+  }
+  let low = 0; // trailing zero bits of the mask: contiguous host part
+  while (low < bits && ((a.mask >> BigInt(low)) & 1n) === 0n) low++;
+  const holes: number[] = [];
+  for (let b = low; b < bits; b++) if (((a.mask >> BigInt(b)) & 1n) === 0n) holes.push(b);
+  if (holes.length > MAX_HOLE_BITS) return undefined;
+  const span = (1n << BigInt(low)) - 1n;
+  const base = a.value & a.mask & (all ^ span);
+  const ivs: [bigint, bigint][] = [];
+  for (let k = 0; k < 1 << holes.length; k++) {
+    let v = base;
+    holes.forEach((b, i) => { if ((k >> i) & 1) v |= 1n << BigInt(b); });
+    ivs.push([v, v | span]);
+  }
+  return { family: a.family, set: fromIntervals(addressDomain[a.family], ivs) };
+}
+
+function addressMatch(field: 'src' | 'dst', invert: boolean, a: AddressSpec | undefined, flag: string): Match {
+  if (a === undefined) return ANY;
+  const set = maskedAddresses(a);
+  const m: Match = set === undefined
+    ? opaque(`address with a netmask of more than ${MAX_HOLE_BITS} holes`, `${flag} ${formatAddressSpec(a)}`)
+    : { kind: 'addr', field, set };
+  return negateIf(invert, m);
+}
+
+function ifaceMatch(dir: 'in' | 'out', o: InterfaceOption | undefined): Match {
+  if (o === undefined) return ANY;
+  const wildcard = o.name.endsWith('+');
+  return negateIf(o.invert, iface(dir, wildcard ? o.name.slice(0, -1) : o.name, wildcard));
+}
+
+function extText(kind: '-m' | '-j', ext: MatchSyntax | TargetSyntax, family: IpFamily, spec: Parameters<typeof printExtension>[0]): string {
+  const body = printExtension(spec, ext, family);
+  return body === '' ? `${kind} ${ext.name}` : `${kind} ${ext.name} ${body}`;
+}
+
+export function convertRule(r: ResolvedRule, scope: RuleScope): RuleParts {
+  const { rule } = r;
+  const opaqueUses: { name: string; reason: string; span: MatchSyntax['span'] }[] = [];
+  const parts: Match[] = [
+    addressMatch('src', rule.source?.invert ?? false, r.source, '-s'),
+    addressMatch('dst', rule.destination?.invert ?? false, r.destination, '-d'),
+    ifaceMatch('in', rule.inInterface),
+    ifaceMatch('out', rule.outInterface),
+  ];
+  if (rule.protocol && rule.protocol.number !== 0) parts.push(negateIf(rule.protocol.invert, protocol(rule.protocol.number)));
+  if (rule.fragment) parts.push(negateIf(rule.fragment.invert, { kind: 'fragment' }));
+  const comments: string[] = [];
+  for (const m of rule.matches) {
+    const spec = findMatch(m.name, scope.family);
+    const text = extText('-m', m, scope.family, spec);
+    if (spec === undefined || m.invalid) {
+      parts.push(opaque(`-m ${m.name} could not be read (see the errors for this line)`, text));
+      continue;
+    }
+    const ctx: ConvertContext = {
+      family: scope.family, table: scope.table, chain: scope.chain, protocol: rule.protocol?.number ?? 0, text,
+      ...(scope.ipsets && { ipsets: scope.ipsets }),
+    };
+    const converted = spec.toMatch(m, ctx);
+    collectOpaque(converted, m, opaqueUses);
+    parts.push(converted);
+    if (m.name === 'comment') for (const o of m.options) if (typeof o.value === 'string') comments.push(o.value);
+  }
+  const { action, effects } = convertTarget(rule.target, r.jump, scope, rule.protocol?.number ?? 0);
+  if (action.kind === 'opaque' && rule.target) opaqueUses.push({ name: `-j ${rule.target.name}`, reason: action.reason, span: rule.target.span });
+  return {
+    match: and(...parts), effects, action,
+    ...(comments.length > 0 && { comment: comments.join('; ') }),
+    opaque: opaqueUses,
+  };
+}
+
+function collectOpaque(m: Match, ext: MatchSyntax, out: { name: string; reason: string; span: MatchSyntax['span'] }[]): void {
+  switch (m.kind) {
+    case 'opaque': out.push({ name: `-m ${ext.name}`, reason: m.reason, span: ext.span }); return;
+    case 'and': case 'or': for (const x of m.items) collectOpaque(x, ext, out); return;
+    case 'not': collectOpaque(m.item, ext, out); return;
+    default:
+  }
+}
+
+function convertTarget(t: TargetSyntax | undefined, renamed: string | undefined, scope: RuleScope, proto: number): { action: Action; effects: readonly Effect[] } {
+  if (t === undefined) return { action: CONTINUE, effects: [] };
+  switch (t.type) {
+    case 'standard':
+      switch (t.name) {
+        case 'ACCEPT': return { action: ACCEPT, effects: [] };
+        case 'DROP': return { action: DROP, effects: [] };
+        case 'RETURN': return { action: RETURN, effects: [] };
+        default: return { action: { kind: 'queue', text: '-j QUEUE', bypass: false }, effects: [] };
+      }
+    case 'chain': {
+      const name = renamed ?? t.name;
+      if (!scope.userChains.has(name)) {
+        return { action: { kind: 'opaque', name, reason: `jump to '${name}', which is not a chain of table ${scope.table}`, terminal: true }, effects: [] };
+      }
+      return { action: t.goto ? goTo(name) : jump(name), effects: [] };
+    }
+    case 'extension': {
+      const spec = findTarget(t.name, scope.family);
+      const text = extText('-j', t, scope.family, spec);
+      if (spec === undefined || t.invalid) {
+        return { action: { kind: 'opaque', name: t.name, reason: `-j ${t.name} could not be read (see the errors for this line)`, terminal: true }, effects: [] };
+      }
+      return spec.toAction(t, {
+        family: scope.family, table: scope.table, chain: scope.chain, protocol: proto, text,
+        ...(scope.ipsets && { ipsets: scope.ipsets }),
+      });
+    }
+  }
+}

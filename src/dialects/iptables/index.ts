@@ -1,0 +1,69 @@
+/**
+ * The iptables dialect: iptables-save / ip6tables-save output and iptables-restore files.
+ *
+ * Public API (other modules import from here only):
+ * - `iptablesDialect`: the Dialect (detect → parse → convert → print) registered in ../registry.ts.
+ * - `parseIptablesSave(text, fileName?, opts?)`: text → syntax tree + diagnostics (never throws).
+ * - `printIptablesSave(syntax)`: syntax tree → canonical iptables-save text.
+ * - `loadIptables(text, fileName, opts?)`: text → model Ruleset + every diagnostic + the source file
+ *   (for code frames). `opts.family` forces iptables/ip6tables; `opts.ipsets` resolves `-m set`.
+ */
+import type { Dialect } from '../dialect.js';
+import type { Diagnostic, Parsed } from '../../diagnostics/diagnostic.js';
+import { type SourceFile, sourceFile } from '../../diagnostics/source.js';
+import type { AddressSet } from '../../model/address.js';
+import type { Ruleset } from '../../model/ruleset.js';
+import { convertIptables } from './convert.js';
+import { isIptablesSave } from './detect.js';
+import { parseIptablesSyntax } from './parse.js';
+import { printIptablesSave } from './print.js';
+import type { IpFamily, IptablesSyntax } from './syntax.js';
+
+export type { IptablesSyntax, IpFamily } from './syntax.js';
+export { printIptablesSave } from './print.js';
+export { isIptablesSave, detectFamily } from './detect.js';
+export { builtinPriority } from './convert.js';
+
+export const iptablesDialect: Dialect<IptablesSyntax> = {
+  id: 'iptables',
+  description: 'iptables-save / ip6tables-save output, iptables-restore files',
+  detect: (text) => isIptablesSave(text),
+  parse: (file) => parseIptablesSyntax(file),
+  convert: (syntax, file, ctx) => convertIptables(syntax, file, ctx),
+  print: (syntax) => printIptablesSave(syntax),
+};
+
+export interface IptablesOptions {
+  /** `ipv4` (iptables) or `ipv6` (ip6tables); detected from the header or the addresses otherwise. */
+  readonly family?: IpFamily;
+  /** ipset name → members, from an `ipset save` file (see ../ipset). */
+  readonly ipsets?: ReadonlyMap<string, AddressSet>;
+}
+
+/** Text → syntax tree. BOM and CRLF are normalised; diagnostics carry file:line:column spans. */
+export function parseIptablesSave(text: string, fileName = '-', opts: IptablesOptions = {}): Parsed<IptablesSyntax> & { readonly file: SourceFile } {
+  const file = sourceFile(fileName, text);
+  const parsed = parseIptablesSyntax(file, opts.family === undefined ? {} : { family: opts.family });
+  return { ...parsed, file };
+}
+
+export interface LoadedIptables {
+  readonly ruleset: Ruleset;
+  /** Parse errors and warnings first, then conversion notes (opaque modules, unresolved ipsets). */
+  readonly diagnostics: readonly Diagnostic[];
+  /** The source by name, for code frames (formatDiagnostic). */
+  readonly files: ReadonlyMap<string, SourceFile>;
+  readonly syntax: IptablesSyntax;
+}
+
+/** Text → model Ruleset in one call. Never throws on bad input: check `hasErrors(diagnostics)`. */
+export function loadIptables(text: string, fileName = '-', opts: IptablesOptions = {}): LoadedIptables {
+  const { value: syntax, diagnostics: parseDiags, file } = parseIptablesSave(text, fileName, opts);
+  const converted = convertIptables(syntax, file, opts.ipsets === undefined ? {} : { ipsets: opts.ipsets });
+  return {
+    ruleset: converted.value,
+    diagnostics: [...parseDiags, ...converted.diagnostics],
+    files: new Map([[file.name, file]]),
+    syntax,
+  };
+}

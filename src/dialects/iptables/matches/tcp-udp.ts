@@ -1,0 +1,110 @@
+/** `-m tcp` and `-m udp`: ports (ranges, open ranges), TCP flags, `--syn`, `--tcp-option`. */
+import { and, bits, negateIf, num, type Match } from '../../../model/match.js';
+import { type ExtOption } from '../syntax.js';
+import { type ArgResult, type MatchSpec, bad, flag, get, ok, option } from '../extension.js';
+import { type Range, portRange, readUint, showRange } from '../values.js';
+
+/** Ports are printed unless they cover everything (then only `!` keeps them). */
+function showPorts(r: Range, o: ExtOption): string | undefined {
+  return r[0] === 0 && r[1] === 65535 && !o.invert ? undefined : showRange(r);
+}
+
+export const sport = option<Range>({ name: 'sport', aliases: ['source-port'], args: 1, invert: true, parse: portRange, show: showPorts });
+export const dport = option<Range>({ name: 'dport', aliases: ['destination-port'], args: 1, invert: true, parse: portRange, show: showPorts });
+
+const FLAG_NAMES: ReadonlyArray<readonly [string, number]> = [
+  ['FIN', 0x01], ['SYN', 0x02], ['RST', 0x04], ['PSH', 0x08], ['ACK', 0x10], ['URG', 0x20], ['ALL', 0x3f], ['NONE', 0],
+];
+
+function readFlags(text: string): number | undefined {
+  let v = 0;
+  for (const part of text.split(',')) {
+    const f = FLAG_NAMES.find(([n]) => n.toLowerCase() === part.toLowerCase());
+    if (f === undefined) return undefined;
+    v |= f[1];
+  }
+  return v;
+}
+
+export function showFlags(v: number): string {
+  const names: string[] = [];
+  for (const [n, bit] of FLAG_NAMES.slice(0, 6)) if (v & bit) names.push(n);
+  return names.length === 0 ? 'NONE' : names.join(',');
+}
+
+export interface TcpFlags {
+  readonly mask: number;
+  readonly comp: number;
+}
+
+function parseFlags(args: readonly string[]): ArgResult<TcpFlags> {
+  const mask = readFlags(args[0] ?? '');
+  if (mask === undefined) return bad(`unknown TCP flag in '${args[0]}': expected FIN, SYN, RST, PSH, ACK, URG, ALL or NONE`, 0);
+  const comp = readFlags(args[1] ?? '');
+  if (comp === undefined) return bad(`unknown TCP flag in '${args[1]}': expected FIN, SYN, RST, PSH, ACK, URG, ALL or NONE`, 1);
+  return ok({ mask, comp });
+}
+
+export const SYN_FLAGS: TcpFlags = { mask: 0x17, comp: 0x02 };
+
+function portMatches(inst: Parameters<MatchSpec['toMatch']>[0]): Match[] {
+  const out: Match[] = [];
+  const s = get<Range>(inst, 'sport');
+  if (s) out.push(negateIf(s.invert, num('sport', s.value)));
+  const d = get<Range>(inst, 'dport');
+  if (d) out.push(negateIf(d.invert, num('dport', d.value)));
+  return out;
+}
+
+export const tcp: MatchSpec = {
+  kind: 'match',
+  name: 'tcp',
+  protocols: { numbers: [6], invertOk: true, message: "the tcp match needs '-p tcp'" },
+  options: [
+    sport, dport,
+    option<number>({
+      name: 'tcp-option', args: 1, invert: true,
+      parse: (a) => { const n = readUint(a[0] ?? '', 1, 255); return n === undefined ? bad(`expected a TCP option number in 1-255, got '${a[0]}'`) : ok(n); },
+      show: (n) => String(n),
+    }),
+    option<TcpFlags>({ name: 'tcp-flags', args: 2, invert: true, parse: parseFlags, show: (f) => `${showFlags(f.mask)} ${showFlags(f.comp)}` }),
+    flag('syn', true),
+  ],
+  check(inst, ctx) {
+    const syn = get(inst, 'syn');
+    if (syn && get(inst, 'tcp-flags')) ctx.error('iptables/conflicting-options', "tcp: only one of --syn and --tcp-flags may be given", syn.opt.span);
+  },
+  print(inst) {
+    // --syn is saved as the flags it stands for.
+    const parts: string[] = [];
+    const s = get<Range>(inst, 'sport');
+    if (s && showPorts(s.value, s.opt) !== undefined) parts.push(`${s.invert ? '! ' : ''}--sport ${showRange(s.value)}`);
+    const d = get<Range>(inst, 'dport');
+    if (d && showPorts(d.value, d.opt) !== undefined) parts.push(`${d.invert ? '! ' : ''}--dport ${showRange(d.value)}`);
+    const o = get<number>(inst, 'tcp-option');
+    if (o) parts.push(`${o.invert ? '! ' : ''}--tcp-option ${o.value}`);
+    const syn = get(inst, 'syn');
+    const f = syn ? { invert: syn.invert, value: SYN_FLAGS } : get<TcpFlags>(inst, 'tcp-flags');
+    if (f) parts.push(`${f.invert ? '! ' : ''}--tcp-flags ${showFlags(f.value.mask)} ${showFlags(f.value.comp)}`);
+    return parts.join(' ');
+  },
+  toMatch(inst) {
+    const out = portMatches(inst);
+    const o = get<number>(inst, 'tcp-option');
+    if (o) out.push(negateIf(o.invert, { kind: 'tcpOption', option: o.value }));
+    const syn = get(inst, 'syn');
+    const f = syn ? { invert: syn.invert, value: SYN_FLAGS } : get<TcpFlags>(inst, 'tcp-flags');
+    if (f) out.push(negateIf(f.invert, bits('tcpFlags', f.value.mask, f.value.comp)));
+    return and(...out);
+  },
+};
+
+export const udp: MatchSpec = {
+  kind: 'match',
+  name: 'udp',
+  protocols: { numbers: [17], invertOk: true, message: "the udp match needs '-p udp'" },
+  options: [sport, dport],
+  toMatch: (inst) => and(...portMatches(inst)),
+};
+
+

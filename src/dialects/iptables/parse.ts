@@ -1,0 +1,162 @@
+/**
+ * iptables-save / iptables-restore text → syntax tree. Never throws: every problem becomes a
+ * diagnostic at file:line:column and the rest of the file is still read. Besides the line-level
+ * checks done here, the chain structure (unknown chains, -I positions, loops, targets placed in
+ * the wrong table or chain) is checked by resolve.ts, whose diagnostics are included.
+ */
+import { type Diagnostic, type Parsed, error, warning } from '../../diagnostics/diagnostic.js';
+import { type SourceFile, type Span, lineSpan } from '../../diagnostics/source.js';
+import { detectFamily } from './detect.js';
+import { parseCommandLine } from './parse-rule.js';
+import { resolveSyntax } from './resolve.js';
+import type {
+  BlankLine, ChainLine, CommentLine, Counters, IpFamily, IptablesSyntax, TableBlock, TableItem, TopItem,
+} from './syntax.js';
+import { type Token, tokenizeLine } from './tokenize.js';
+
+export const TABLES = ['filter', 'nat', 'mangle', 'raw', 'security'] as const;
+export type TableName = (typeof TABLES)[number];
+
+export const BUILTIN_CHAINS: Readonly<Record<TableName, readonly string[]>> = {
+  filter: ['INPUT', 'FORWARD', 'OUTPUT'],
+  nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'],
+  mangle: ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'],
+  raw: ['PREROUTING', 'OUTPUT'],
+  security: ['INPUT', 'FORWARD', 'OUTPUT'],
+};
+
+export function isTableName(s: string): s is TableName {
+  return (TABLES as readonly string[]).includes(s);
+}
+
+export interface ParseOptions {
+  /** Force iptables (`ipv4`) or ip6tables (`ipv6`) reading; detected from the text otherwise. */
+  readonly family?: IpFamily;
+}
+
+interface OpenTable {
+  name: string;
+  line: number;
+  span: Span;
+  items: TableItem[];
+}
+
+const COUNTERS = /^\[(\d+):(\d+)\]$/;
+
+export function parseIptablesSyntax(file: SourceFile, opts: ParseOptions = {}): Parsed<IptablesSyntax> {
+  const diagnostics: Diagnostic[] = [];
+  const family = opts.family ?? detectFamily(file.text).family;
+  const items: TopItem[] = [];
+  let open: OpenTable | undefined;
+  const name = file.name;
+  const text = file.text;
+  const starts = file.lineStarts;
+
+  const close = (commitLine: number | undefined): void => {
+    if (!open) return;
+    const block: TableBlock = commitLine === undefined
+      ? { kind: 'table', name: open.name, line: open.line, span: open.span, items: open.items }
+      : { kind: 'table', name: open.name, line: open.line, span: open.span, items: open.items, commitLine };
+    items.push(block);
+    open = undefined;
+  };
+  const missingCommit = (t: OpenTable, before: string): void => {
+    diagnostics.push(error('iptables/missing-commit',
+      `table '${t.name}' opened on line ${t.line} is not committed: expected COMMIT before ${before}`, t.span));
+  };
+
+  for (let n = 1; n <= starts.length; n++) {
+    const startOffset = starts[n - 1] as number;
+    const next = starts[n];
+    let raw = text.slice(startOffset, next === undefined ? text.length : next - 1);
+    if (n === starts.length && raw.length === 0) break; // the empty "line" after a final newline
+    raw = raw.trimEnd();
+    let lead = 0;
+    while (lead < raw.length && (raw.charCodeAt(lead) === 32 || raw.charCodeAt(lead) === 9)) lead++;
+    const first = raw[lead];
+    const push = (item: TableItem | CommentLine | BlankLine): void => {
+      if (open) open.items.push(item);
+      else items.push(item as TopItem);
+    };
+    if (first === undefined) { push({ kind: 'blank', line: n }); continue; }
+    if (first === '#') { push({ kind: 'comment', line: n, text: raw }); continue; }
+    if (first === '*') {
+      const tname = raw.slice(lead + 1).trim();
+      const span = lineSpan(name, n, lead + 1, raw.length - lead);
+      if (open) { missingCommit(open, `'*${tname}' on line ${n}`); close(undefined); }
+      if (!/^[a-z]+$/.test(tname) || !isTableName(tname)) {
+        diagnostics.push(error('iptables/unknown-table', `unknown table '${tname}': expected one of ${TABLES.join(', ')}`, span));
+      }
+      open = { name: tname, line: n, span, items: [] };
+      continue;
+    }
+    if (raw.slice(lead) === 'COMMIT') {
+      if (!open) {
+        diagnostics.push(error('iptables/no-table', "COMMIT without a table: expected a '*table' line before it", lineSpan(name, n, lead + 1, 6)));
+      } else close(n);
+      continue;
+    }
+    if (!open) {
+      diagnostics.push(error('iptables/no-table', "this line is outside any table: expected a '*table' line (such as *filter) before it", lineSpan(name, n, lead + 1, raw.length - lead)));
+      continue;
+    }
+    if (first === ':') {
+      const decl = parseChainLine(raw, lead, n, name, diagnostics);
+      if (decl) open.items.push(decl);
+      continue;
+    }
+    const { tokens, unterminatedQuoteAt } = tokenizeLine(raw, lead);
+    if (unterminatedQuoteAt !== undefined) {
+      diagnostics.push(warning('iptables/unterminated-quote', 'a double quote is never closed: the argument runs to the end of the line', lineSpan(name, n, unterminatedQuoteAt - 1, 1)));
+    }
+    let startTok = 0;
+    let counters: Counters | undefined;
+    const t0 = tokens[0] as Token;
+    if (t0.text.startsWith('[')) {
+      const m = COUNTERS.exec(t0.text);
+      if (m) counters = { packets: m[1] as string, bytes: m[2] as string, span: lineSpan(name, n, t0.col, t0.len) };
+      else diagnostics.push(error('iptables/invalid-value', `expected counters as [packets:bytes], got '${t0.text}'`, lineSpan(name, n, t0.col, t0.len)));
+      startTok = 1;
+    }
+    const cmd = parseCommandLine({
+      file: name, line: n, text: raw, tokens, start: startTok, family, table: open.name,
+      ...(counters && { counters }),
+    }, diagnostics);
+    if (cmd) open.items.push(cmd);
+  }
+  if (open) {
+    missingCommit(open, 'the end of the file');
+    close(undefined);
+  }
+  const syntax: IptablesSyntax = { file: name, family, items };
+  const resolved = resolveSyntax(syntax);
+  return { value: syntax, diagnostics: [...diagnostics, ...resolved.diagnostics] };
+}
+
+function parseChainLine(raw: string, lead: number, n: number, file: string, out: Diagnostic[]): ChainLine | undefined {
+  const { tokens } = tokenizeLine(raw, lead + 1);
+  const nameTok = tokens[0];
+  if (nameTok === undefined) {
+    out.push(error('iptables/syntax', "expected a chain name after ':'", lineSpan(file, n, lead + 1, 1)));
+    return undefined;
+  }
+  const nameSpan = lineSpan(file, n, nameTok.col, nameTok.len);
+  const policyTok = tokens[1];
+  if (policyTok === undefined) {
+    out.push(error('iptables/syntax', `chain '${nameTok.text}' has no policy: expected ACCEPT, DROP or '-' after its name`, nameSpan));
+    return undefined;
+  }
+  const policySpan = lineSpan(file, n, policyTok.col, policyTok.len);
+  let counters: Counters | undefined;
+  const ctok = tokens[2];
+  if (ctok !== undefined) {
+    const m = COUNTERS.exec(ctok.text);
+    const span = lineSpan(file, n, ctok.col, ctok.len);
+    if (m) counters = { packets: m[1] as string, bytes: m[2] as string, span };
+    else out.push(warning('iptables/invalid-value', `expected counters as [packets:bytes], got '${ctok.text}' (ignored, as iptables-restore does)`, span));
+  }
+  return {
+    kind: 'chain', line: n, text: raw, name: nameTok.text, nameSpan, policy: policyTok.text, policySpan,
+    ...(counters && { counters }),
+  };
+}

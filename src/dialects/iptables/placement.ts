@@ -1,0 +1,82 @@
+/**
+ * Where extensions may be used: some only in one table (DNAT: nat), some only on some hooks
+ * (REJECT: INPUT, FORWARD, OUTPUT). A user-defined chain is checked against every hook it can be
+ * reached from, as the kernel does when the ruleset is committed.
+ */
+import { type Diagnostic, error } from '../../diagnostics/diagnostic.js';
+import type { Hook } from '../../model/ruleset.js';
+import { findMatch, findTarget } from './catalog.js';
+import type { ExtensionSpec } from './extension.js';
+import type { ResolvedRule, ResolvedTable } from './resolve.js';
+import type { Span } from '../../diagnostics/source.js';
+import type { ExtInstance, IpFamily } from './syntax.js';
+
+export const HOOK_OF_CHAIN: Readonly<Record<string, Hook>> = {
+  PREROUTING: 'prerouting', INPUT: 'input', FORWARD: 'forward', OUTPUT: 'output', POSTROUTING: 'postrouting',
+};
+
+const CHAIN_OF_HOOK: Readonly<Partial<Record<Hook, string>>> = {
+  prerouting: 'PREROUTING', input: 'INPUT', forward: 'FORWARD', output: 'OUTPUT', postrouting: 'POSTROUTING',
+};
+
+/** The hooks each chain is reached from (built-in chains: their own). */
+export function reachingHooks(t: ResolvedTable, edges: ReadonlyMap<string, readonly { to: string }[]>): Map<string, Set<Hook>> {
+  const hooks = new Map<string, Set<Hook>>();
+  for (const c of t.chains) hooks.set(c.name, new Set());
+  for (const c of t.chains) {
+    if (!c.builtin) continue;
+    const hook = HOOK_OF_CHAIN[c.name];
+    if (hook === undefined) continue;
+    const stack = [c.name];
+    const seen = new Set<string>();
+    while (stack.length > 0) {
+      const n = stack.pop() as string;
+      if (seen.has(n)) continue;
+      seen.add(n);
+      hooks.get(n)?.add(hook);
+      for (const e of edges.get(n) ?? []) stack.push(e.to);
+    }
+  }
+  return hooks;
+}
+
+export function checkPlacement(
+  t: ResolvedTable, edges: ReadonlyMap<string, readonly { to: string }[]>, family: IpFamily, out: Diagnostic[],
+): void {
+  const hooks = reachingHooks(t, edges);
+  for (const c of t.chains) {
+    const from = hooks.get(c.name) ?? new Set<Hook>();
+    for (const r of c.rules) checkRule(r, t.name, c.name, from, family, out);
+  }
+}
+
+function checkRule(r: ResolvedRule, table: string, chain: string, from: ReadonlySet<Hook>, family: IpFamily, out: Diagnostic[]): void {
+  for (const m of r.rule.matches) {
+    const spec = findMatch(m.name, family);
+    if (spec?.placement) checkOne(spec, m, `match '${m.name}'`, table, chain, from, out);
+  }
+  const tg = r.rule.target;
+  if (tg?.type === 'extension') {
+    const spec = findTarget(tg.name, family);
+    if (spec?.placement) checkOne(spec, tg, `target ${tg.name}`, table, chain, from, out);
+  }
+}
+
+function checkOne(
+  spec: ExtensionSpec, inst: ExtInstance & { readonly span: Span }, kind: string, table: string, chain: string,
+  from: ReadonlySet<Hook>, out: Diagnostic[],
+): void {
+  const p = spec.placement?.(inst);
+  if (p === undefined) return;
+  if (p.tables !== undefined && !p.tables.includes(table)) {
+    out.push(error('iptables/wrong-table', `${kind} is only valid in the ${p.tables.join(' or ')} table${p.tables.length > 1 ? 's' : ''}, not in ${table}`, inst.span));
+    return;
+  }
+  if (p.hooks === undefined) return;
+  const allowed = p.hooks;
+  const badHooks = [...from].filter((h) => !allowed.includes(h));
+  if (badHooks.length === 0) return;
+  const names = (hs: readonly Hook[]): string => hs.map((h) => CHAIN_OF_HOOK[h] ?? h).join(', ');
+  const via = HOOK_OF_CHAIN[chain] !== undefined ? `in ${chain}` : `in chain ${chain}, which is reached from ${names(badHooks)}`;
+  out.push(error('iptables/wrong-chain', `${kind} cannot be used ${via}: it is only valid in ${names(allowed)}`, inst.span));
+}

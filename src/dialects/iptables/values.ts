@@ -1,0 +1,162 @@
+/**
+ * Argument readers shared by the extensions: numbers as libxtables reads them (strtoul base 0),
+ * ports and port ranges (with service names), value/mask pairs, and IPv4/IPv6 addresses.
+ */
+import { parseIpv4, parseIpv6 } from '../../model/address.js';
+import { type ArgResult, ok, bad } from './extension.js';
+import { parseCNumber } from './protocols.js';
+import { lookupService } from './services.js';
+import type { IpFamily } from './syntax.js';
+
+export const U32_MAX = 0xffffffff;
+
+/** An unsigned number in [min, max] (decimal, 0x hex or 0 octal). */
+export function readUint(text: string, min: number, max: number): number | undefined {
+  const n = parseCNumber(text);
+  return n === undefined || n < min || n > max ? undefined : n;
+}
+
+export function uint(min: number, max: number, what = 'a number') {
+  return (args: readonly string[]): ArgResult<number> => {
+    const text = args[0] ?? '';
+    const n = readUint(text, min, max);
+    return n === undefined ? bad(`expected ${what} in ${min}-${max}, got '${text}'`) : ok(n);
+  };
+}
+
+/** An unsigned 64-bit number, exact. */
+export function readU64(text: string): bigint | undefined {
+  if (!/^(0x[0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.test(text)) return undefined;
+  const v = BigInt(text.startsWith('0x') || text === '0' ? text : text.startsWith('0') ? `0o${text.slice(1)}` : text);
+  return v <= 0xffffffffffffffffn ? v : undefined;
+}
+
+/** A port number or service name. */
+export function readPort(text: string): number | undefined {
+  const s = lookupService(text);
+  if (s !== undefined) return s;
+  return readUint(text, 0, 65535);
+}
+
+export type Range = readonly [number, number];
+
+/**
+ * `a`, `a:b`, `a:`, `:b` or `:` with ports or service names (the tcp/udp form).
+ * An empty side means 0 or 65535; `a:b` with a > b is an error.
+ */
+export function readPortRange(text: string): ArgResult<Range> {
+  return readRange(text, 0, 65535, readPort, 'port');
+}
+
+/** The same shape over plain numbers in [min, max] (`--length`, `--espspi`, `--mh-type`). */
+export function readRange(
+  text: string, min: number, max: number,
+  one: (s: string) => number | undefined = (s) => readUint(s, min, max), what = 'number',
+): ArgResult<Range> {
+  const colon = text.indexOf(':');
+  if (colon < 0) {
+    const v = one(text);
+    return v === undefined ? bad(`expected a ${what} in ${min}-${max}, got '${text}'`) : ok([v, v]);
+  }
+  const a = text.slice(0, colon);
+  const b = text.slice(colon + 1);
+  const lo = a === '' ? min : one(a);
+  const hi = b === '' ? max : one(b);
+  if (lo === undefined) return bad(`expected a ${what} in ${min}-${max}, got '${a}'`);
+  if (hi === undefined) return bad(`expected a ${what} in ${min}-${max}, got '${b}'`);
+  if (lo > hi) return bad(`the range ${text} is empty: its start ${lo} is above its end ${hi}`);
+  return ok([lo, hi]);
+}
+
+export function portRange(args: readonly string[]): ArgResult<Range> {
+  return readPortRange(args[0] ?? '');
+}
+
+/** `a` or `a:b` as iptables-save prints a range. */
+export function showRange(r: Range): string {
+  return r[0] === r[1] ? String(r[0]) : `${r[0]}:${r[1]}`;
+}
+
+export interface ValueMask {
+  readonly value: number;
+  readonly mask: number;
+  /** Whether a mask was written. */
+  readonly masked: boolean;
+}
+
+/** `value[/mask]` with 32-bit numbers (marks); the mask defaults to all ones. */
+export function readValueMask(text: string, max = U32_MAX): ArgResult<ValueMask> {
+  const slash = text.indexOf('/');
+  const v = readUint(slash < 0 ? text : text.slice(0, slash), 0, max);
+  if (v === undefined) return bad(`expected a number in 0-0x${max.toString(16)} (optionally /mask), got '${text}'`);
+  if (slash < 0) return ok({ value: v, mask: max, masked: false });
+  const m = readUint(text.slice(slash + 1), 0, max);
+  if (m === undefined) return bad(`expected a mask in 0-0x${max.toString(16)} after '/', got '${text.slice(slash + 1)}'`);
+  return ok({ value: v, mask: m, masked: true });
+}
+
+export function hex(n: number): string {
+  return `0x${(n >>> 0).toString(16)}`;
+}
+
+/** An address of the family, undefined otherwise. */
+export function readAddress(text: string, family: IpFamily): bigint | undefined {
+  return family === 'ipv4' ? parseIpv4(text) : parseIpv6(text);
+}
+
+export function familyBits(family: IpFamily): number {
+  return family === 'ipv4' ? 32 : 128;
+}
+
+export function familyMax(family: IpFamily): bigint {
+  return family === 'ipv4' ? 0xffffffffn : (1n << 128n) - 1n;
+}
+
+/** The mask of a prefix length. */
+export function maskOf(family: IpFamily, len: number): bigint {
+  const bits = BigInt(familyBits(family));
+  return len === 0 ? 0n : (familyMax(family) >> (bits - BigInt(len))) << (bits - BigInt(len));
+}
+
+/** The prefix length of a contiguous mask, undefined when it has holes. */
+export function prefixOf(family: IpFamily, mask: bigint): number | undefined {
+  const bits = familyBits(family);
+  const inv = familyMax(family) ^ mask;
+  // A contiguous mask's complement is 2^k - 1.
+  if ((inv & (inv + 1n)) !== 0n) return undefined;
+  return bits - inv.toString(2).replace(/^0$/, '').length;
+}
+
+export interface Cidr {
+  readonly value: bigint;
+  readonly mask: bigint;
+  readonly prefix?: number;
+}
+
+/**
+ * `addr`, `addr/len` or `addr/mask` (a mask written as an address may have holes). The value is
+ * kept as written; `network` clears the host bits.
+ */
+export function readCidr(text: string, family: IpFamily): ArgResult<Cidr> {
+  const slash = text.indexOf('/');
+  const addrText = slash < 0 ? text : text.slice(0, slash);
+  const value = readAddress(addrText, family);
+  const fam = family === 'ipv4' ? 'an IPv4' : 'an IPv6';
+  if (value === undefined) return bad(`expected ${fam} address, got '${addrText}'`);
+  const bits = familyBits(family);
+  if (slash < 0) return ok({ value, mask: familyMax(family), prefix: bits });
+  const m = text.slice(slash + 1);
+  if (/^\d{1,3}$/.test(m)) {
+    const len = Number(m);
+    if (len > bits) return bad(`expected a prefix length in 0-${bits}, got '${m}'`);
+    return ok({ value, mask: maskOf(family, len), prefix: len });
+  }
+  const mask = readAddress(m, family);
+  if (mask === undefined) return bad(`expected a prefix length in 0-${bits} or a netmask after '/', got '${m}'`);
+  const prefix = prefixOf(family, mask);
+  return ok(prefix === undefined ? { value, mask } : { value, mask, prefix });
+}
+
+export function network(c: Cidr): Cidr {
+  return { ...c, value: c.value & c.mask };
+}

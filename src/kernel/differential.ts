@@ -1,0 +1,198 @@
+/**
+ * The differential run: random rulesets and boundary-biased packets (generate.ts) go through the
+ * real kernel (session.ts) and through fwdoctor (model.ts); every verdict, deciding rule and list of
+ * matched rules must agree. A disagreement is shrunk in the kernel to a minimal ruleset and packet
+ * and reported as a reproducible case, with the seed that produced it.
+ */
+import type { Family } from '../model/address.js';
+import type { Packet } from '../model/packet.js';
+import { packetToJson } from '../model/packet-input.js';
+import { type Difference, compareOutcomes, formatDifferences } from './compare.js';
+import { type GeneratedCase, sampleCase } from './generate.js';
+import { type GenRuleset, printRuleset, rulesetDialect } from './gen-syntax.js';
+import { type LoadedModel, type ModelOutcome, type ModelUnderTest, formatAnyRef } from './model.js';
+import type { KernelOutcome } from './observe.js';
+import { type KernelCaseRecord, formatRecord, makeRecord } from './record.js';
+import type { KernelSession } from './session.js';
+import { shrinkCase } from './shrink.js';
+
+export interface DifferentialOptions {
+  readonly session: KernelSession;
+  /** Each is compared with the kernel on every case (e.g. the simulator alone, and parser + simulator). */
+  readonly models: readonly ModelUnderTest[];
+  /** Packets to check in total (each ruleset gets `packetsPerRuleset`). */
+  readonly cases: number;
+  /** Seed of the first ruleset; ruleset k uses seed + k. */
+  readonly seed: number;
+  readonly packetsPerRuleset?: number;
+  /** Both (by seed parity, the default), or one family. */
+  readonly family?: Family;
+  readonly shrink?: boolean;
+  /** Stop after this many disagreements (default 3). */
+  readonly maxDisagreements?: number;
+  readonly maxShrinkChecks?: number;
+  /** Called with every case the kernel answered (for recording). */
+  readonly onCase?: (r: KernelCaseRecord) => void;
+}
+
+export interface ShrunkCase {
+  readonly ruleset: string;
+  readonly packet: Packet;
+  readonly kernel: KernelOutcome;
+  readonly model: ModelOutcome;
+  readonly differences: readonly Difference[];
+  readonly checks: number;
+  readonly rules: number;
+}
+
+export interface CaseDisagreement {
+  /** Which model disagreed. */
+  readonly modelName: string;
+  readonly seed: number;
+  readonly packetIndex: number;
+  readonly ruleset: string;
+  readonly packet: Packet;
+  readonly kernel: KernelOutcome;
+  readonly model: ModelOutcome;
+  readonly differences: readonly Difference[];
+  readonly shrunk?: ShrunkCase;
+}
+
+export interface DifferentialReport {
+  readonly cases: number;
+  readonly rulesets: number;
+  readonly agreed: number;
+  readonly disagreements: readonly CaseDisagreement[];
+  /** The harness itself failed (kernel refused a generated ruleset, a packet was not observed, counters off). */
+  readonly harnessProblems: readonly string[];
+  /** The model refused a ruleset the kernel accepted. */
+  readonly modelErrors: readonly string[];
+  readonly elapsedMs: number;
+}
+
+function countRules(rs: GenRuleset): number {
+  return rs.chains.reduce((n, c) => n + c.rules.length, 0);
+}
+
+type PairResult = { kernel: KernelOutcome; model: ModelOutcome; diff: Difference[] };
+
+/** The kernel and each model on one ruleset and packet list; a string where the kernel saw nothing. */
+async function runAll(
+  session: KernelSession, models: readonly ModelUnderTest[], rs: GenRuleset, packets: readonly Packet[],
+): Promise<{ kernelError?: string; modelError?: string; results: (PairResult[] | string)[] }> {
+  const text = printRuleset(rs);
+  const dialect = rulesetDialect(rs);
+  const loadError = await session.load(text, dialect);
+  if (loadError !== undefined) return { kernelError: loadError, results: [] };
+  const sims: LoadedModel[] = [];
+  for (const model of models) {
+    const loaded = model.load({ text, dialect, generated: rs });
+    if ('errors' in loaded) return { modelError: `${model.name}: ${loaded.errors.join('; ')}`, results: [] };
+    sims.push(loaded);
+  }
+  const obs = await session.observe(packets);
+  return {
+    results: obs.map((o, i) => {
+      if (!o.ok) return `not observed: ${o.reason}${o.events.length > 0 ? `\n    ${o.events.join('\n    ')}` : ''}`;
+      return sims.map((sim) => {
+        const m = sim.simulate(packets[i] as Packet);
+        return { kernel: o.outcome, model: m, diff: compareOutcomes(o.outcome, m) };
+      });
+    }),
+  };
+}
+
+export async function runDifferential(o: DifferentialOptions): Promise<DifferentialReport> {
+  const start = Date.now();
+  const per = o.packetsPerRuleset ?? 20;
+  const rulesets = Math.ceil(o.cases / per);
+  const disagreements: CaseDisagreement[] = [];
+  const harnessProblems: string[] = [];
+  const modelErrors: string[] = [];
+  let cases = 0;
+  let agreed = 0;
+  for (let k = 0; k < rulesets && disagreements.length < (o.maxDisagreements ?? 3); k++) {
+    const seed = o.seed + k;
+    const n = Math.min(per, o.cases - k * per);
+    const c: GeneratedCase = sampleCase(seed, { packets: n, interfaces: o.session.interfaces }, o.family ?? (seed % 2 === 0 ? 'ipv4' : 'ipv6'));
+    const text = printRuleset(c.ruleset);
+    const r = await runAll(o.session, o.models, c.ruleset, c.packets);
+    if (r.kernelError !== undefined) {
+      harnessProblems.push(`seed ${seed}: the kernel refused the generated ruleset: ${r.kernelError}`);
+      continue;
+    }
+    if (r.modelError !== undefined) {
+      modelErrors.push(`seed ${seed}: refused a ruleset the kernel accepted: ${r.modelError}\n${text}`);
+      continue;
+    }
+    for (const [i, res] of r.results.entries()) {
+      const p = c.packets[i] as Packet;
+      if (typeof res === 'string') {
+        harnessProblems.push(`seed ${seed} packet ${i}: ${res}`);
+        continue;
+      }
+      cases += 1;
+      const kernel = (res[0] as PairResult).kernel;
+      o.onCase?.(makeRecord(`g${seed}-p${i}`, rulesetDialect(c.ruleset) === 'iptables' ? 'iptables-save' : 'ip6tables-save', text, p, kernel, seed));
+      const bad = res.findIndex((x) => x.diff.length > 0);
+      if (bad < 0) {
+        agreed += 1;
+        continue;
+      }
+      const model = o.models[bad] as ModelUnderTest;
+      const pair = res[bad] as PairResult;
+      const d: CaseDisagreement = { modelName: model.name, seed, packetIndex: i, ruleset: text, packet: p, kernel, model: pair.model, differences: pair.diff };
+      const shrunk = o.shrink === false ? undefined : await shrinkDisagreement(o, model, c.ruleset, p);
+      disagreements.push(shrunk ? { ...d, shrunk } : d);
+      if (disagreements.length >= (o.maxDisagreements ?? 3)) break;
+    }
+    const counters = await o.session.checkCounters();
+    if (counters.length > 0) harnessProblems.push(`seed ${seed}: rule counters disagree with the traces: ${counters.join('; ')}`);
+  }
+  return { cases, rulesets, agreed, disagreements, harnessProblems, modelErrors, elapsedMs: Date.now() - start };
+}
+
+async function shrinkDisagreement(o: DifferentialOptions, model: ModelUnderTest, rs: GenRuleset, p: Packet): Promise<ShrunkCase | undefined> {
+  const oracle = async (cand: GenRuleset, q: Packet): Promise<boolean> => {
+    const r = await runAll(o.session, [model], cand, [q]);
+    const res = r.results[0];
+    return res !== undefined && typeof res !== 'string' && (res[0]?.diff.length ?? 0) > 0;
+  };
+  const s = await shrinkCase(rs, p, oracle, o.session.interfaces, o.maxShrinkChecks ?? 300);
+  const final = await runAll(o.session, [model], s.ruleset, [s.packet]);
+  const out = final.results[0];
+  const res = out === undefined || typeof out === 'string' ? undefined : out[0];
+  if (res === undefined) return undefined;
+  return {
+    ruleset: printRuleset(s.ruleset), packet: s.packet, kernel: res.kernel, model: res.model,
+    differences: res.diff, checks: s.checks, rules: countRules(s.ruleset),
+  };
+}
+
+function describeOutcome(x: { verdict: string; decidedBy: { family: string; table: string; chain: string; index?: number; policy?: true }; matched: readonly { family: string; table: string; chain: string; index: number }[] }): string {
+  return `${x.verdict} by ${formatAnyRef(x.decidedBy)}; matched [${x.matched.map(formatAnyRef).join(', ')}]`;
+}
+
+function packetLine(p: Packet): string {
+  return JSON.stringify(packetToJson(p));
+}
+
+/** A disagreement as text a developer can act on: the minimal case, both answers, how to reproduce. */
+export function formatDisagreement(d: CaseDisagreement, reproduce: string): string {
+  const lines = [
+    `DISAGREEMENT with ${d.modelName} (seed ${d.seed}, packet ${d.packetIndex}): ${formatDifferences(d.differences)}`,
+  ];
+  const s = d.shrunk;
+  const rs = s?.ruleset ?? d.ruleset;
+  const p = s?.packet ?? d.packet;
+  const k = s?.kernel ?? d.kernel;
+  const m = s?.model ?? d.model;
+  lines.push(s ? `minimal case (${s.rules} rules, shrunk with ${s.checks} kernel checks):` : 'case (not shrunk):');
+  lines.push('--- ruleset ---', rs.trimEnd(), '--- packet ---', packetLine(p));
+  lines.push(`kernel:   ${describeOutcome(k)}`, `fwdoctor: ${describeOutcome(m)}`);
+  if (m.undecided) lines.push(`fwdoctor: ${m.undecided}`);
+  lines.push(`reproduce the run: ${reproduce}`);
+  const rec = makeRecord(`seed${d.seed}-p${d.packetIndex}${s ? '-min' : ''}`, p.family === 'ipv6' ? 'ip6tables-save' : 'iptables-save', rs, p, k, d.seed);
+  lines.push('replay the case (save the line to case.jsonl): sudo fwdoctor verify-kernel --replay case.jsonl', formatRecord(rec));
+  return lines.join('\n');
+}

@@ -1,0 +1,14 @@
+import { describe, expect, it } from 'vitest';
+import { corpusPath, hasCorpus, corpusSkipReason } from '../support/corpus.js';
+import { formatDisagreements, readCases, replay } from './replay.js';
+
+describe.skipIf(!hasCorpus)(`ip6tables: the simulator agrees with the kernel${hasCorpus ? '' : ` (${corpusSkipReason})`}`, () => {
+  it('on every recorded case of kernel/ip6tables-filter-sample.jsonl', () => {
+    const path = corpusPath('kernel/ip6tables-filter-sample.jsonl');
+    expect(path, 'corpus file kernel/ip6tables-filter-sample.jsonl').toBeDefined();
+    const cases = readCases(path as string);
+    expect(cases.length).toBe(800);
+    const { disagreements } = replay(cases, 'ipv6');
+    expect(disagreements.length, `${disagreements.length} of ${cases.length} cases disagree; first ones:\n\n${formatDisagreements(disagreements)}`).toBe(0);
+  });
+});
