@@ -54,3 +54,10 @@ export interface Figure {
   /** "2.7× faster than iptables-restore --test", measured in the same run. */
   readonly ratio: string;
 }
+
+/** "2.70× faster than X" or "1.50× slower than X" from two times of the same run. */
+export function speedRatio(ms: number, baselineMs: number, baseline: string): string {
+  return ms <= baselineMs
+    ? `${(baselineMs / ms).toFixed(2)}× faster than ${baseline} (${fmtMs(baselineMs)})`
+    : `${(ms / baselineMs).toFixed(2)}× slower than ${baseline} (${fmtMs(baselineMs)})`;
+}

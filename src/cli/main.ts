@@ -13,6 +13,10 @@ export function buildProgram(): Command {
       + 'Reads firewall configuration (iptables-save, ip6tables-save, …) and simulates packets through it rule by rule.')
     .version(VERSION)
     .showSuggestionAfterError(true)
+    // Usage errors exit 2 like other bad input; inherited by the commands registered below.
+    .exitOverride((err) => {
+      process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.badInput);
+    })
     .addHelpText('after', `
 Start with:
   fwdoctor demo
@@ -25,9 +29,6 @@ ${EXIT_CODES_HELP}`);
 
 export async function main(argv: readonly string[]): Promise<void> {
   const program = buildProgram();
-  program.exitOverride((err) => {
-    process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.badInput);
-  });
   try {
     await program.parseAsync([...argv]);
   } catch (e) {

@@ -114,6 +114,10 @@ function runTrace(rulesets: string[], o: TraceOptions): number {
   }
   const loaded = loadRulesets(rulesets, o.dialect === undefined ? {} : { dialect: o.dialect });
   const counts = reportDiagnostics(loaded.diagnostics, loaded.files, o.color === false ? { color: false } : {});
+  if (loaded.ruleset.tables.length === 0) {
+    process.stderr.write('fwdoctor trace: no rules could be read from the input, nothing to trace\n');
+    return EXIT.badInput;
+  }
   const packets = collectPackets(o);
   const sim = prepare(loaded.ruleset);
   const simOpts: SimulateOptions = assumptions.assume === undefined ? {} : { assume: assumptions.assume };

@@ -31,6 +31,11 @@ export interface DifferentialOptions {
   /** Stop after this many disagreements (default 3). */
   readonly maxDisagreements?: number;
   readonly maxShrinkChecks?: number;
+  /**
+   * Only count a model's disagreement where this model agrees with the kernel (mutation checks:
+   * the planted bug, not a real one the unmutated model also has). Shrinking keeps that condition.
+   */
+  readonly baseline?: ModelUnderTest;
   /** Called with every case the kernel answered (for recording). */
   readonly onCase?: (r: KernelCaseRecord) => void;
 }
@@ -116,7 +121,7 @@ export async function runDifferential(o: DifferentialOptions): Promise<Different
     const n = Math.min(per, o.cases - k * per);
     const c: GeneratedCase = sampleCase(seed, { packets: n, interfaces: o.session.interfaces }, o.family ?? (seed % 2 === 0 ? 'ipv4' : 'ipv6'));
     const text = printRuleset(c.ruleset);
-    const r = await runAll(o.session, o.models, c.ruleset, c.packets);
+    const r = await runAll(o.session, o.baseline ? [...o.models, o.baseline] : o.models, c.ruleset, c.packets);
     if (r.kernelError !== undefined) {
       harnessProblems.push(`seed ${seed}: the kernel refused the generated ruleset: ${r.kernelError}`);
       continue;
@@ -134,7 +139,8 @@ export async function runDifferential(o: DifferentialOptions): Promise<Different
       cases += 1;
       const kernel = (res[0] as PairResult).kernel;
       o.onCase?.(makeRecord(`g${seed}-p${i}`, rulesetDialect(c.ruleset) === 'iptables' ? 'iptables-save' : 'ip6tables-save', text, p, kernel, seed));
-      const bad = res.findIndex((x) => x.diff.length > 0);
+      const baselineAgrees = o.baseline === undefined || (res[o.models.length] as PairResult).diff.length === 0;
+      const bad = baselineAgrees ? res.slice(0, o.models.length).findIndex((x) => x.diff.length > 0) : -1;
       if (bad < 0) {
         agreed += 1;
         continue;
@@ -154,9 +160,10 @@ export async function runDifferential(o: DifferentialOptions): Promise<Different
 
 async function shrinkDisagreement(o: DifferentialOptions, model: ModelUnderTest, rs: GenRuleset, p: Packet): Promise<ShrunkCase | undefined> {
   const oracle = async (cand: GenRuleset, q: Packet): Promise<boolean> => {
-    const r = await runAll(o.session, [model], cand, [q]);
+    const r = await runAll(o.session, o.baseline ? [model, o.baseline] : [model], cand, [q]);
     const res = r.results[0];
-    return res !== undefined && typeof res !== 'string' && (res[0]?.diff.length ?? 0) > 0;
+    if (res === undefined || typeof res === 'string') return false;
+    return (res[0]?.diff.length ?? 0) > 0 && (o.baseline === undefined || res[1]?.diff.length === 0);
   };
   const s = await shrinkCase(rs, p, oracle, o.session.interfaces, o.maxShrinkChecks ?? 300);
   const final = await runAll(o.session, [model], s.ruleset, [s.packet]);

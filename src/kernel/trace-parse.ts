@@ -5,6 +5,7 @@
  *   trace id 9ee11e85 ip filter INPUT rule tcp dport 22 counter … # handle 5 (verdict continue)
  *   trace id 7dd21ac9 ip filter USER1 unknown rule handle 6 (verdict drop)
  *   trace id 16db4704 inet filter input policy drop
+ *   trace id 23c92da9 ip6 filter INPUT policy drop meta mark 0xb571f4e3
  *
  * A rule line is printed for every rule whose match held (whatever its verdict); the rule text comes
  * from nft's cache and may be stale after a reload, so only the handle is trusted.
@@ -22,8 +23,9 @@ export type TraceEvent =
 
 const FAMILIES: readonly string[] = ['ip', 'ip6', 'inet', 'arp', 'bridge', 'netdev'];
 const HEAD_RE = /^trace id ([0-9a-f]+) (\S+) (\S+) (\S+) (.*)$/;
-const RULE_RE = /(?:^unknown rule handle (\d+)|# handle (\d+)) \(verdict ([^)]*)\)\s*$/;
-const POLICY_RE = /^policy (accept|drop)\s*$/;
+// Lines end with ` meta mark 0x…` when the packet carries a mark.
+const RULE_RE = /(?:^unknown rule handle (\d+)|# handle (\d+)) \(verdict ([^)]*)\)(?: meta mark 0x[0-9a-f]+)?\s*$/;
+const POLICY_RE = /^policy (accept|drop)(?: meta mark 0x[0-9a-f]+)?\s*$/;
 
 /** Parses one monitor line; undefined for lines that are not trace events. */
 export function parseTraceLine(line: string): TraceEvent | undefined {

@@ -96,6 +96,9 @@ export function packetFromJson(obj: unknown): PacketResult {
       errors.push(`${k}: expected an interface name of at most 15 characters`);
     }
   }
+  if (proto !== undefined && hasPorts(proto) && dport === undefined && o.dport === undefined) {
+    errors.push(`dport: a ${protocolName(proto)} packet needs a destination port`);
+  }
   if (errors.length > 0 || !srcA || !dstA || proto === undefined || !fam) return { errors };
   const isTcp = proto === 6;
   const ported = hasPorts(proto);
@@ -104,7 +107,7 @@ export function packetFromJson(obj: unknown): PacketResult {
     protocol: proto,
     src: srcA.value,
     dst: dstA.value,
-    ...(ported ? { sport: sport ?? 40000, dport: dport ?? 0 } : {}),
+    ...(ported && dport !== undefined ? { sport: sport ?? 40000, dport } : {}),
     ...(proto === 1 || proto === 58 ? { icmpType: icmpType ?? (proto === 1 ? 8 : 128), icmpCode: icmpCode ?? 0 } : {}),
     tcpFlags: isTcp ? (tcpFlags ?? TCP_FLAGS.S) : 0,
     ...(typeof o.iif === 'string' ? { iif: o.iif } : {}),

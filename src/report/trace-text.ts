@@ -123,7 +123,7 @@ export function renderTrace(packet: Packet, r: TraceResult, o: TraceTextOptions)
     out.push(renderStep(step, isDecisive(step, r), s));
   }
   out.push('');
-  const by = isPolicyRef(r.decidedBy) ? `the policy of ${formatRef(r.decidedBy)}` : `${formatRef(r.decidedBy)}${where(r.decidedBy) ? ` at ${where(r.decidedBy)}` : ''}`;
+  const by = r.decidedBy.table === '' ? `no base chain on hook ${packet.hook} for this family (netfilter lets it pass)` : isPolicyRef(r.decidedBy) ? `the policy of ${formatRef(r.decidedBy)}` : `${formatRef(r.decidedBy)}${where(r.decidedBy) ? ` at ${where(r.decidedBy)}` : ''}`;
   const rej = r.reject ? ` with ${r.reject.name}` : '';
   out.push(`${s.bold('verdict')} ${verdictWord(r.verdict, s)}${rej} — decided by ${by}`);
   const decisiveStep = r.steps.find((st) => sameRef(st.ref, r.decidedBy));

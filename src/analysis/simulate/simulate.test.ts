@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ACCEPT, DROP, RETURN, CONTINUE, jump, goTo, reject, type Effect } from '../../model/action.js';
+import { parseAddress } from '../../model/address.js';
 import { ANY, and, bits, ctstate, eq, protocol, src, opaque, iface } from '../../model/match.js';
 import type { Ruleset } from '../../model/ruleset.js';
 import { simulate, prepare } from './simulate.js';
@@ -162,6 +163,7 @@ describe('simulate: several base chains on a hook', () => {
     const r = simulate(rs(raw, filter), withFields(syn22, { hook: 'output' }));
     expect(r.verdict).toBe('drop');
     expect(r.matched.map((m) => m.table)).toEqual(['raw', 'filter']);
+    expect(r.notes.some((n) => n.startsWith('raw/OUTPUT runs before conntrack'))).toBe(true);
   });
 });
 
@@ -254,6 +256,22 @@ describe('simulate: undecided rules', () => {
     expect(r.alternatives.length).toBe(3);
     expect(r.notes.some((n) => n.includes('capped at 4'))).toBe(true);
     expect(simulate(input(rules.slice(0, 3), 'accept'), syn22).alternatives.length).toBe(7);
+  });
+
+  it('addrtype is decided by the host addresses when given, explored otherwise', () => {
+    const local = rule({ kind: 'addrtype', field: 'dst', types: ['local'] }, ACCEPT);
+    const open = simulate(input([local], 'drop'), syn22);
+    expect(open.dependsOn[0]?.reason).toContain('addrtype needs the host');
+    expect(open.alternatives.length).toBe(1);
+    const decided = simulate(input([local], 'drop'), syn22, { localAddresses: [parseAddress('198.19.0.2')!] });
+    expect(decided).toMatchObject({ verdict: 'accept', alternatives: [], dependsOn: [] });
+  });
+
+  it('an undecided rule that jumps: both branches walk the right chains', () => {
+    const r = simulate(input([rule(opaque('recent', '-m recent --rcheck'), jump('USER0')), rule(ANY, ACCEPT)], 'accept', [[rule(ANY, DROP)]]), syn22);
+    expect(r).toMatchObject({ verdict: 'drop', decidedBy: { chain: 'USER0', index: 1 } });
+    expect(r.matched.map(where)).toEqual(['INPUT:1', 'USER0:1']);
+    expect(r.alternatives).toEqual([expect.objectContaining({ verdict: 'accept', decidedBy: expect.objectContaining({ chain: 'INPUT', index: 2 }) })]);
   });
 
   it('a user-space verdict is a decision point', () => {

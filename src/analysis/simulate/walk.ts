@@ -110,6 +110,9 @@ class BranchWalker {
     if (plan.chains.length === 0) out.notes.push(`no base chain on hook ${p.hook} for ${p.family}: netfilter accepts the packet`);
     for (const base of plan.chains) {
       const ctstate = stateIn(base, this.input.ctstate, this.notracked);
+      if (ctstate === 'invalid' && this.input.ctstate !== 'invalid' && !this.notracked) {
+        out.notes.push(`${base.table.name}/${base.chain.name} runs before conntrack (priority ${base.chain.base?.priority ?? 0} < -200): no packet has a conntrack entry there, ctstate matches see INVALID`);
+      }
       this.setCtx({ ...this.ctx, ctstate, ctstatus: hasConntrackEntry(ctstate) ? effectiveCtStatus(p, ctstate) : [] });
       const end = this.walkBaseChain(base);
       out.decidedBy = end.by;

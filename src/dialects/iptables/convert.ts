@@ -12,6 +12,7 @@ import type { BaseChain, Chain, ChainType, Rule, Ruleset, Table } from '../../mo
 import { type RuleScope, convertRule } from './convert-rule.js';
 import { HOOK_OF_CHAIN } from './placement.js';
 import { type ResolvedChain, type ResolvedTable, resolveSyntax } from './resolve.js';
+import { plainDiagnostic } from './span.js';
 import type { IptablesSyntax } from './syntax.js';
 
 export interface IptablesConvertContext {
@@ -56,7 +57,7 @@ export function convertIptables(syntax: IptablesSyntax, file: SourceFile, ctx: I
       ? info('iptables/ipset-unresolved', `ipset '${name}' is used but no ipset save file was given: its members are unknown`, span)
       : warning('iptables/unknown-ipset', `ipset '${name}' is not in the ipset save file: its members are unknown`, span));
   }
-  return { value: { tables: out }, diagnostics };
+  return { value: { tables: out }, diagnostics: diagnostics.map(plainDiagnostic) };
 }
 
 function convertTable(

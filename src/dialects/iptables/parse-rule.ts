@@ -6,6 +6,7 @@
  */
 import { type Diagnostic, error, warning } from '../../diagnostics/diagnostic.js';
 import { type Span, lineSpan } from '../../diagnostics/source.js';
+import { LineSpan } from './span.js';
 import { STANDARD_TARGETS, findMatch, findTarget, implicitMatch, matchOfOtherFamily } from './catalog.js';
 import type { ExtensionSpec, OptionSpec } from './extension.js';
 import { type BaseOption, baseShort, lookupLong } from './getopt.js';
@@ -95,7 +96,7 @@ class LineParser {
   }
 
   private span(t: Token): Span {
-    return lineSpan(this.input.file, this.input.line, t.col, t.len);
+    return new LineSpan(this.input.file, this.input.line, t.col, t.len);
   }
 
   private err(code: string, message: string, span: Span): void {

@@ -9,6 +9,7 @@ import { type SourceFile, type Span, lineSpan } from '../../diagnostics/source.j
 import { detectFamily } from './detect.js';
 import { parseCommandLine } from './parse-rule.js';
 import { resolveSyntax } from './resolve.js';
+import { plainDiagnostic } from './span.js';
 import type {
   BlankLine, ChainLine, CommentLine, Counters, IpFamily, IptablesSyntax, TableBlock, TableItem, TopItem,
 } from './syntax.js';
@@ -90,7 +91,7 @@ export function parseIptablesSyntax(file: SourceFile, opts: ParseOptions = {}): 
       open = { name: tname, line: n, span, items: [] };
       continue;
     }
-    if (raw.slice(lead) === 'COMMIT') {
+    if (first === 'C' && raw.length - lead === 6 && raw.endsWith('COMMIT')) {
       if (!open) {
         diagnostics.push(error('iptables/no-table', "COMMIT without a table: expected a '*table' line before it", lineSpan(name, n, lead + 1, 6)));
       } else close(n);
@@ -130,7 +131,7 @@ export function parseIptablesSyntax(file: SourceFile, opts: ParseOptions = {}): 
   }
   const syntax: IptablesSyntax = { file: name, family, items };
   const resolved = resolveSyntax(syntax);
-  return { value: syntax, diagnostics: [...diagnostics, ...resolved.diagnostics] };
+  return { value: syntax, diagnostics: [...diagnostics, ...resolved.diagnostics].map(plainDiagnostic) };
 }
 
 function parseChainLine(raw: string, lead: number, n: number, file: string, out: Diagnostic[]): ChainLine | undefined {

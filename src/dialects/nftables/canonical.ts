@@ -53,6 +53,7 @@ function canonicalTime(text: string): string {
 }
 
 function canonicalValue(e: Expr): Expr {
+  if (e.kind === 'exthdr' && e.space === 'tcp' && e.name === 'sack0') return { ...e, name: 'sack' };
   if (e.kind !== 'value') return e;
   if (e.quoted) return /^[A-Za-z_][\w.-]*$/.test(e.text) ? { ...e, quoted: false } : e;
   if (/^0x[0-9a-f]+$/i.test(e.text)) return { ...e, text: BigInt(e.text).toString() };
@@ -70,7 +71,18 @@ export function canonicalStmt(s: Stmt): Stmt {
     const { burst: _b, burstUnit: _u, ...rest } = out;
     return rest;
   }
-  if (out.kind === 'nat' && out.typeFlags.includes('prefix')) return { ...out, flags: out.flags.filter((f) => f !== 'netmap') };
+  if (out.kind === 'nat') return { ...out, flags: out.flags.filter((f) => f !== 'netmap' || !out.typeFlags.includes('prefix')).sort() };
+  if (out.kind === 'queue') return { ...out, flags: [...out.flags].sort(), num: out.num ?? { kind: 'value', text: '0', quoted: false } };
+  if (out.kind === 'log') {
+    const flags = out.options.flatMap((o) => (o.key === 'flags' ? o.value : []));
+    const all = flags.includes('all') || ['tcp sequence', 'tcp options', 'ip options', 'skuid', 'ether'].every((f) => flags.includes(f));
+    const order = ['prefix', 'level', 'group', 'snaplen', 'queue-threshold', 'flags'];
+    const options = out.options
+      .filter((o) => !(o.key === 'level' && o.value === 'warn') && o.key !== 'flags')
+      .concat(flags.length > 0 ? [{ key: 'flags', value: all ? ['all'] : flags }] : [])
+      .sort((a, b) => order.indexOf(a.key) - order.indexOf(b.key));
+    return { ...out, options };
+  }
   if (out.kind === 'dynset') return { ...out, stmts: out.stmts.map(canonicalStmt) };
   return out;
 }

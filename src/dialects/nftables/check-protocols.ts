@@ -54,13 +54,16 @@ export function checkRuleProtocols(c: Checker, r: RuleSyntax, chain: ChainSyntax
   const tf = c.family;
   const tableNet: Net | undefined = tf === 'ip' ? 'ip' : tf === 'ip6' ? 'ip6' : undefined;
   let net: Net | undefined = tableNet;
+  let netFromTable = tableNet !== undefined;
   let natNet: Net | undefined = tableNet;
   let l4: string | undefined;
   let l4Any = false;
   let udpPort = false;
-  const needNet = (want: Net, span: Expr['span']): void => {
+  const needNet = (want: Net, span: Expr['span'], overridesTable = false): void => {
     if (tf === 'arp') return;
+    if (overridesTable && netFromTable) { net = want; netFromTable = false; return; }
     if (net !== undefined && net !== want) c.err('nftables/conflicting-protocols', `conflicting protocols specified: ${net} vs. ${want}`, span);
+    if (net === undefined) netFromTable = false;
     net ??= want;
   };
   const needL4 = (want: string, span: Expr['span']): void => {
@@ -81,8 +84,9 @@ export function checkRuleProtocols(c: Checker, r: RuleSyntax, chain: ChainSyntax
           if (L4_PROTOS.has(sel.protocol)) needL4(sel.protocol, sel.span);
           if (sel.protocol === 'udp' && sel.field === 'dport') udpPort = true;
         }
-        if (sel.kind === 'payload' && (sel.inner === 'vxlan' || sel.inner === 'geneve') && !udpPort) {
-          c.err('nftables/missing-protocol', `${sel.inner} needs a 'udp dport' match before it`, sel.span);
+        const tunnel = sel.kind === 'payload' ? sel.inner ?? sel.protocol : undefined;
+        if ((tunnel === 'vxlan' || tunnel === 'geneve') && !udpPort) {
+          c.err('nftables/missing-protocol', `${tunnel} needs a 'udp dport' match before it`, sel.span);
         }
         if (sel.kind === 'exthdr' && sel.space === 'ip6') needNet('ip6', sel.span);
         if (sel.kind === 'ct' && sel.family !== undefined) needNet(sel.family, sel.span);
@@ -97,6 +101,10 @@ export function checkRuleProtocols(c: Checker, r: RuleSyntax, chain: ChainSyntax
         if (left.kind === 'meta' && left.key === 'nfproto' && v !== undefined) {
           if (v === 'ipv4') needNet('ip', left.span);
           if (v === 'ipv6') needNet('ip6', left.span);
+        }
+        if (left.kind === 'meta' && left.key === 'protocol' && v !== undefined) {
+          if (v === 'ip') needNet('ip', left.span, true);
+          if (v === 'ip6') needNet('ip6', left.span, true);
         }
         const isL4Sel = (left.kind === 'meta' && left.key === 'l4proto') || (left.kind === 'payload' && left.inner === undefined && ((left.protocol === 'ip' && left.field === 'protocol') || (left.protocol === 'ip6' && left.field === 'nexthdr')));
         if (isL4Sel) {

@@ -51,7 +51,7 @@ export function checkValue(c: Checker, e: Expr, types: readonly Datatype[], o: V
       }
       checkValue(c, e.lo, types, o);
       checkValue(c, e.hi, types, o);
-      if (e.lo.kind === 'value' && e.hi.kind === 'value' && t.kind !== 'invalid') {
+      if (e.lo.kind === 'value' && e.hi.kind === 'value' && t.kind !== 'invalid' && t.name !== 'hour') {
         const lo = scalarValue(t, e.lo);
         const hi = scalarValue(t, e.hi);
         if (lo !== undefined && hi !== undefined && lo > hi) c.err('nftables/type-mismatch', `range ${e.lo.text}-${e.hi.text} is reversed: expected the low bound first`, e.span);
@@ -88,6 +88,11 @@ export function checkValue(c: Checker, e: Expr, types: readonly Datatype[], o: V
     case 'verdict': if (t.kind !== 'verdict' && t.kind !== 'invalid') c.err('nftables/type-mismatch', `expected a value of type ${t.name}, got the verdict '${e.verdict}'`, e.span); return;
     case 'map': {
       const keyTypes = componentTypes(e.key, c.family);
+      for (const sel of e.key.kind === 'concat' ? e.key.items : [e.key]) {
+        if (sel.kind === 'ct' && (sel.key === 'saddr' || sel.key === 'daddr') && sel.family === undefined) {
+          c.err('nftables/type-mismatch', `ct ${sel.key} as a map key needs 'ip' or 'ip6' to know the address family`, sel.span);
+        }
+      }
       if (e.data.kind === 'setref') {
         c.checkSetRef(e.data.name, e.data.span, keyTypes.some((x) => x.kind === 'invalid') ? undefined : keyTypes);
         return;

@@ -243,6 +243,9 @@ export class Checker {
   private checkSelectors(e: Expr): void {
     const sels = e.kind === 'concat' ? e.items : e.kind === 'binop' ? [innermost(e)] : [e];
     for (const sel of sels) {
+      if (sel.kind === 'ct' && (sel.key === 'saddr' || sel.key === 'daddr') && sel.family === undefined && e.kind === 'concat') {
+        this.err('nftables/type-mismatch', `ct ${sel.dir ?? ''} ${sel.key} in a concatenation needs 'ip' or 'ip6': expected 'ct ${sel.dir ?? 'original'} ip ${sel.key}'`, sel.span);
+      }
       if (sel.kind === 'meta' && BRIDGE_META.has(sel.key) && this.family !== 'bridge') {
         this.err('nftables/bad-family', `meta ${sel.key} exists only in bridge tables`, sel.span);
       }

@@ -16,6 +16,8 @@ import type { Expr, NftFamily, RelOp } from './syntax.js';
 
 export interface MatchEnv {
   readonly family: NftFamily;
+  /** IP family established by earlier statements of the rule (`meta nfproto ipv4 …`). */
+  readonly context?: Family;
   readonly sets: SetResolver;
   /** Reports a value that does not fit its type (also a checker error); the match becomes opaque. */
   readonly text: string;
@@ -25,6 +27,16 @@ const ENUM_LIMIT = 1n << 16n;
 const CT_STATUS_NAMES: readonly (readonly [bigint, 'expected' | 'seen-reply' | 'assured' | 'confirmed' | 'snat' | 'dnat'])[] = [
   [0x1n, 'expected'], [0x2n, 'seen-reply'], [0x4n, 'assured'], [0x8n, 'confirmed'], [0x10n, 'snat'], [0x20n, 'dnat'],
 ];
+
+function normalizeIvs(ivs: readonly Iv[]): Iv[] {
+  const sorted = [...ivs].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const out: [bigint, bigint][] = [];
+  for (const [lo, hi] of sorted) {
+    const last = out[out.length - 1];
+    if (last && lo <= last[1] + 1n) { if (hi > last[1]) last[1] = hi; } else out.push([lo, hi]);
+  }
+  return out;
+}
 
 function macMatch(value: bigint): Match {
   return { kind: 'mac', value: Number(value) };
@@ -162,13 +174,13 @@ export function compareSelector(left: Expr, op: RelOp, right: Expr, env: MatchEn
   const peeled = peel(left, env.family, env.sets);
   if (typeof peeled === 'string') return opaque(peeled, env.text);
   const { sel, cmp } = peeled;
-  const resolved: Resolved = resolveSelector(sel, env.family);
+  const resolved: Resolved = resolveSelector(sel, env.family, env.context);
   const t = typeOfExpr(sel, env.family);
   if (resolved.target.kind === 'opaque') return and(resolved.deps, opaque(resolved.target.reason, env.text));
   const vals = valuesOf(right, t, env.sets);
   if (vals.kind === 'error') return and(resolved.deps, opaque(`value not understood: ${vals.message}`, env.text));
   const isBitmask = t.kind === 'bitmask';
-  let c: Comparison = { op, ivs: vals.kind === 'ints' ? vals.ivs : [], ...cmp };
+  let c: Comparison = { op, ivs: vals.kind === 'ints' ? normalizeIvs(vals.ivs) : [], ...cmp };
   if (op === 'implicit' && isBitmask && !vals.isSet && vals.kind === 'ints') {
     c = { ...c, anyBits: vals.ivs[0]?.[0] ?? 0n };
   }

@@ -46,11 +46,29 @@ function isMarkOf(e: Expr, target: 'mark' | 'connmark'): boolean {
   return target === 'mark' ? e.kind === 'meta' && e.key === 'mark' : e.kind === 'ct' && e.key === 'mark' && e.dir === undefined;
 }
 
+/** A constant expression's value (`0x16 and 0x16`), or undefined. */
+function constValue(e: Expr): bigint | undefined {
+  const c = constInt(e);
+  if (c !== undefined) return BigInt(c);
+  if (e.kind !== 'binop') return undefined;
+  const l = constValue(e.left);
+  const r = constValue(e.right);
+  if (l === undefined || r === undefined) return undefined;
+  switch (e.op) {
+    case '&': return l & r;
+    case '|': return l | r;
+    case '^': return l ^ r;
+    case '<<': return (l << r) & 0xffffffffn;
+    case '>>': return l >> r;
+    default: return undefined;
+  }
+}
+
 /** `meta mark set …` / `ct mark set …` as a mark effect when the value is a constant or an affine update. */
 function markEffect(target: 'mark' | 'connmark', value: Expr, text: string): Effect {
   const full = 0xffffffff;
-  const c = constInt(value);
-  if (c !== undefined) return { kind: 'mark', target, op: 'set', value: c >>> 0, mask: full };
+  const c = constValue(value);
+  if (c !== undefined) return { kind: 'mark', target, op: 'set', value: Number(c & 0xffffffffn) >>> 0, mask: full };
   const other = target === 'mark' ? 'connmark' : 'mark';
   if (isMarkOf(value, other)) return { kind: 'mark', target, op: target === 'connmark' ? 'save' : 'restore', value: 0, mask: full };
   let and = 0xffffffffn;
@@ -58,10 +76,15 @@ function markEffect(target: 'mark' | 'connmark', value: Expr, text: string): Eff
   let cur = value;
   const ops: [string, bigint][] = [];
   while (cur.kind === 'binop') {
-    const k = constInt(cur.right);
-    if (k === undefined) return { kind: 'other', name: `${target} set`, text };
-    ops.unshift([cur.op, BigInt(k)]);
-    cur = cur.left;
+    const right = constValue(cur.right);
+    const left = constValue(cur.left);
+    if (right !== undefined) {
+      ops.unshift([cur.op, right]);
+      cur = cur.left;
+    } else if (left !== undefined && (cur.op === '&' || cur.op === '|' || cur.op === '^')) {
+      ops.unshift([cur.op, left]);
+      cur = cur.right;
+    } else return { kind: 'other', name: `${target} set`, text };
   }
   if (!isMarkOf(cur, target)) return { kind: 'other', name: `${target} set`, text };
   for (const [op, m] of ops) {
@@ -101,7 +124,15 @@ function natAction(s: Extract<Stmt, { kind: 'nat' }>, text: string): Action {
   let addresses: { family: Family; lo: bigint; hi: bigint } | undefined;
   let ports: readonly [number, number] | undefined;
   const a = s.addr;
-  if (a?.kind === 'value') {
+  if (a?.kind === 'prefix' && a.expr.kind === 'value') {
+    const v = parseAddress(a.expr.text);
+    if (v) {
+      const bits = v.family === 'ipv4' ? 32n : 128n;
+      const host = bits - BigInt(a.len);
+      const lo = (v.value >> host) << host;
+      addresses = { family: v.family, lo, hi: lo | ((1n << host) - 1n) };
+    }
+  } else if (a?.kind === 'value') {
     const v = parseAddress(a.text);
     if (v) addresses = { family: v.family, lo: v.value, hi: v.value };
   } else if (a?.kind === 'range' && a.lo.kind === 'value' && a.hi.kind === 'value') {
@@ -114,7 +145,7 @@ function natAction(s: Extract<Stmt, { kind: 'nat' }>, text: string): Action {
   else if (p?.kind === 'range' && p.lo.kind === 'value' && p.hi.kind === 'value') ports = [Number(p.lo.text), Number(p.hi.text)];
   const dynamic = (a !== undefined && addresses === undefined) || (p !== undefined && ports === undefined);
   const implied = s.typeFlags.includes('prefix') ? ['netmap'] : [];
-  const flags = [...s.flags.filter((f) => !implied.includes(f)), ...s.typeFlags.filter((f) => f !== 'concat'), ...(dynamic ? [`computed: ${text}`] : [])];
+  const flags = [...[...s.flags.filter((f) => !implied.includes(f)), ...s.typeFlags.filter((f) => f !== 'concat')].sort(), ...(dynamic ? [`computed: ${text}`] : [])];
   return { kind: 'nat', nat: { type: s.type, flags, ...(addresses ? { addresses } : {}), ...(ports ? { ports } : {}) } };
 }
 

@@ -4,7 +4,7 @@
  * `icmp type` needs both. Selectors the model has no field for become opaque with a reason.
  */
 import type { Family } from '../../model/address.js';
-import { type AddrField, type BitsField, type Match, type NumField, ANY, and, bits, family, protocol } from '../../model/match.js';
+import { type AddrField, type BitsField, type Match, type NumField, ANY, and, bits, eq, family, or, protocol } from '../../model/match.js';
 import type { Expr, NftFamily } from './syntax.js';
 
 export type Target =
@@ -42,6 +42,13 @@ const PKT_TYPES: readonly (readonly [bigint, Match])[] = [
 const NFPROTO: readonly (readonly [bigint, Match])[] = [[2n, family('ipv4')], [10n, family('ipv6')]];
 const ETHERTYPE: readonly (readonly [bigint, Match])[] = [[0x0800n, family('ipv4')], [0x86ddn, family('ipv6')]];
 const ECN: readonly (readonly [bigint, Match])[] = [0n, 1n, 2n, 3n].map((v) => [v, bits('tos', 3, Number(v))] as const);
+
+/** ICMP fields that exist only in some message types: nft adds a type match before reading them. */
+const ICMP_FIELD_TYPES: Readonly<Record<string, readonly number[]>> = { id: [8, 0], sequence: [8, 0], gateway: [5], mtu: [3] };
+const ICMPV6_FIELD_TYPES: Readonly<Record<string, readonly number[]>> = {
+  id: [128, 129], sequence: [128, 129], mtu: [2], 'packet-too-big': [2], 'max-delay': [130, 131, 132],
+  taddr: [130, 131, 132, 135, 136, 137], daddr: [137], 'parameter-problem': [4],
+};
 
 /** Whether the table family needs an explicit IP-family check (tables that see both, or non-IP traffic). */
 function needsFamilyDep(tf: NftFamily): boolean {
@@ -93,10 +100,13 @@ function payload(e: Extract<Expr, { kind: 'payload' }>, tf: NftFamily): Resolved
       if (e.field === 'sport' || e.field === 'dport') return { target: { kind: 'num', field: e.field }, deps: l4dep };
       if (e.protocol === 'tcp' && e.field === 'flags') return { target: { kind: 'bits', field: 'tcpFlags', width: 8 }, deps: l4dep };
       return opaque(`${e.protocol} ${e.field} is not in fwdoctor's packet model`, l4dep);
-    case 'icmp': case 'icmpv6':
+    case 'icmp': case 'icmpv6': {
       if (e.field === 'type') return { target: { kind: 'num', field: 'icmpType' }, deps: l4dep };
       if (e.field === 'code') return { target: { kind: 'num', field: 'icmpCode' }, deps: l4dep };
-      return opaque(`${e.protocol} ${e.field} is not in fwdoctor's packet model`, l4dep);
+      const types = (e.protocol === 'icmp' ? ICMP_FIELD_TYPES : ICMPV6_FIELD_TYPES)[e.field];
+      const typeDep = types ? or(...types.map((t) => eq('icmpType', t))) : ANY;
+      return opaque(`${e.protocol} ${e.field} is not in fwdoctor's packet model`, and(l4dep, typeDep));
+    }
     case 'ether':
       if (e.field === 'saddr') return { target: { kind: 'mac' }, deps: ANY };
       if (e.field === 'type') return { target: { kind: 'enum', values: ETHERTYPE }, deps: ANY };
@@ -146,14 +156,16 @@ function ct(e: Extract<Expr, { kind: 'ct' }>, tf: NftFamily): Resolved {
 }
 
 /** The model field an nft selector reads, in a table of family `tf`. */
-export function resolveSelector(e: Expr, tf: NftFamily): Resolved {
+export function resolveSelector(e: Expr, tf: NftFamily, context?: Family): Resolved {
   switch (e.kind) {
     case 'payload': return payload(e, tf);
     case 'meta': return meta(e.key);
-    case 'ct': return ct(e, tf);
+    case 'ct': return ct(e.family === undefined && context !== undefined ? { ...e, family: context === 'ipv4' ? 'ip' : 'ip6' } : e, tf);
     case 'fib': return opaque('fib looks up the routing table, which fwdoctor does not model');
     case 'rt': return opaque('rt reads the route of the packet, which fwdoctor does not model');
-    case 'raw': return opaque(`raw payload @${e.base},${e.offset},${e.len} is not modelled`);
+    case 'raw':
+      if (e.base === 'th' && e.len === 16 && (e.offset === 0 || e.offset === 16)) return { target: { kind: 'num', field: e.offset === 0 ? 'sport' : 'dport' }, deps: ANY };
+      return opaque(`raw payload @${e.base},${e.offset},${e.len} is not modelled`);
     case 'exthdr': return opaque(`${e.space === 'ip6' ? 'IPv6 extension header' : `${e.space} option`} ${e.name} is not modelled`);
     case 'special': return opaque(`${e.name} expressions are not modelled`);
     default: return opaque(`expression of kind ${e.kind} is not a field`);

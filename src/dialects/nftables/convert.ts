@@ -6,7 +6,7 @@
 import { type Diagnostic, type Parsed, warning } from '../../diagnostics/diagnostic.js';
 import type { Family } from '../../model/address.js';
 import { type Action, CONTINUE, goTo, jump } from '../../model/action.js';
-import { type Match, and, opaque } from '../../model/match.js';
+import { type Match, ANY, NONE, and, family, not, opaque, protocol } from '../../model/match.js';
 import type { Origin } from '../../model/origin.js';
 import type { BaseChain, Chain, ChainType, Hook, Rule, Ruleset, Table } from '../../model/ruleset.js';
 import { HOOKS } from '../../model/ruleset.js';
@@ -106,6 +106,28 @@ function dispatchAction(s: Extract<Stmt, { kind: 'vmap' }>, ctx: TableCtx, text:
   return { kind: 'dispatch', cases: [...cases, ...last] };
 }
 
+/**
+ * Drops repeated conjuncts (`ip protocol tcp tcp dport 22` repeats nft's own dependency) and family
+ * tests a table of family ip or ip6 decides by itself.
+ */
+function simplify(m: Match, tf: NftFamily): Match {
+  const fixed = (x: Match): Match => {
+    if (x.kind === 'family' && (tf === 'ip' || tf === 'ip6')) return (x.family === 'ipv4') === (tf === 'ip') ? ANY : NONE;
+    if (x.kind === 'not') return x.item.kind === 'family' ? not(fixed(x.item)) : x;
+    return x;
+  };
+  const items = (m.kind === 'and' ? m.items : [m]).map(fixed);
+  const seen = new Set<string>();
+  const out: Match[] = [];
+  for (const i of items) {
+    const key = JSON.stringify(i, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(i);
+  }
+  return and(...out);
+}
+
 function origin(file: string, r: RuleSyntax, native: Record<string, string | number>): Origin {
   return { dialect: 'nftables', file: r.span.file || file, line: r.span.start.line, column: r.span.start.column, text: r.text, native };
 }
@@ -120,7 +142,7 @@ function convertRule(r: RuleSyntax, chainName: string, index: number, ctx: Table
     context = contextFamily(s) ?? context;
     const text = printStmt(canonicalStmt(s));
     if (s.kind === 'match') {
-      matches.push(...res.matches.splice(0), convertMatch(s.left, s.op, s.right, { family: t.family, sets: ctx.sets, text }));
+      matches.push(...res.matches.splice(0), convertMatch(s.left, s.op, s.right, { family: t.family, sets: ctx.sets, text, ...(context ? { context } : {}) }));
     } else if (s.kind === 'vmap') {
       res.action = dispatchAction(s, ctx, text);
     } else if (s.kind === 'verdict' && s.chain) {
@@ -138,8 +160,14 @@ function convertRule(r: RuleSyntax, chainName: string, index: number, ctx: Table
     ...(r.handle !== undefined ? { handle: r.handle } : {}),
     ...(sets.length > 0 ? { sets: sets.join(',') } : {}),
   };
+  if (res.action.kind === 'reject' && t.family !== 'ip' && t.family !== 'ip6') {
+    const w = res.action.with;
+    if (w.kind === 'icmp') matches.push(family('ipv4'));
+    if (w.kind === 'icmpv6') matches.push(family('ipv6'));
+  }
+  if (res.action.kind === 'reject' && res.action.with.kind === 'tcp-reset') matches.push(protocol(6));
   return {
-    match: and(...matches, ...res.matches),
+    match: simplify(and(...matches, ...res.matches), t.family),
     effects: res.effects,
     action: res.action,
     ...(r.comment !== undefined ? { comment: r.comment } : {}),

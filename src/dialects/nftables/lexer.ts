@@ -4,6 +4,7 @@
  * the parser splits them further when the datatype asks for it (ranges, prefixes, masks).
  */
 import { error, type Diagnostic } from '../../diagnostics/diagnostic.js';
+import { parseIpv6 } from '../../model/address.js';
 import { type SourceFile, type Span, spanAt } from '../../diagnostics/source.js';
 
 export type TokenKind = 'word' | 'string' | 'punct' | 'newline' | 'eof';
@@ -49,9 +50,13 @@ function colonCut(run: string): number {
   return run.indexOf(':');
 }
 
+/** An IPv6 address, prefix or range, each part a valid address. */
 function looksLikeV6(run: string): boolean {
-  const core = run.split('/')[0] ?? '';
-  return core.includes('::') || core.split(':').length >= 3;
+  const parts = run.split(/-(?=[0-9a-fA-F:])/);
+  return parts.length <= 2 && parts.every((p) => {
+    const core = p.replace(/\/\d+$/, '');
+    return (core.includes('::') || core.split(':').length >= 3) && parseIpv6(core) !== undefined;
+  });
 }
 
 export interface Lexed {

@@ -163,9 +163,12 @@ export class ExprParser {
     if (first.kind === 'word') {
       ts.next();
       if (t.name === 'classid' && ts.at(':') && !ts.peek().spaced && ts.peek(1).kind === 'word' && !ts.peek(1).spaced) {
-        ts.next();
-        const minor = ts.next();
-        return { kind: 'value', text: `${first.text}:${minor.text}`, quoted: false, span: tokenSpan(first, minor) };
+        let text = first.text;
+        while (ts.at(':') && !ts.peek().spaced && ts.peek(1).kind === 'word' && !ts.peek(1).spaced) {
+          ts.next();
+          text += `:${ts.next().text}`;
+        }
+        return wordToValue({ ...first, text, end: ts.previous().end }, t);
       }
       return wordToValue(first, t);
     }

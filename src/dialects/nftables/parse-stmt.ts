@@ -18,7 +18,7 @@ const REL_OPS: Readonly<Record<string, RelOp>> = {
 const LOG_LEVELS = ['emerg', 'alert', 'crit', 'err', 'warn', 'notice', 'info', 'debug', 'audit'];
 const LOG_FLAGS = ['tcp', 'ip', 'skuid', 'ether', 'all'];
 const RATE_UNITS = ['second', 'minute', 'hour', 'day', 'week'];
-const BYTE_UNITS = ['bytes', 'kbytes', 'mbytes', 'gbytes'];
+const BYTE_UNITS = ['bytes', 'kbytes', 'mbytes'];
 
 export class StmtParser extends ExprParser {
   /** Statements until the end of the line (or `;`, `}`), as one rule. */
@@ -218,10 +218,16 @@ export class StmtParser extends ExprParser {
       return { rate, unit: 'packets', per: m[2] };
     }
     const unitTok = ts.peek();
-    const um = unitTok.kind === 'word' ? /^(\w+)\/(\w+)$/.exec(unitTok.text) : null;
-    if (um && BYTE_UNITS.includes(um[1] as string) && RATE_UNITS.includes(um[2] as string)) {
+    const um = unitTok.kind === 'word' ? /^(\w+)(?:\/(\w+))?$/.exec(unitTok.text) : null;
+    if (um && BYTE_UNITS.includes(um[1] as string)) {
       ts.next();
-      return { rate, unit: um[1] as string, per: um[2] as string };
+      const per = um[2] ?? (ts.accept('/') ? this.oneOf('a time unit', RATE_UNITS) : ts.fail("expected '/second' … after the byte unit", ts.peek()));
+      if (!RATE_UNITS.includes(per)) return ts.fail(`expected a time unit (${RATE_UNITS.join(', ')}), got '${per}'`, unitTok);
+      return { rate, unit: um[1] as string, per };
+    }
+    if (ts.at('/')) {
+      ts.next();
+      return { rate, unit: 'packets', per: this.oneOf('a time unit', RATE_UNITS) };
     }
     return ts.fail(`expected '/second', '/minute' … or 'kbytes/second' right after the rate, got ${describeToken(unitTok)}`, unitTok);
   }

@@ -156,9 +156,9 @@ export function typeOfExpr(e: Expr, tableFamily: NftFamily): Datatype {
     case 'payload': return resolve(PAYLOAD[e.protocol]?.[e.field]);
     case 'raw': return integerType(e.len);
     case 'exthdr': {
+      if (e.space === 'tcp' && e.name.startsWith('@')) return integerType(Number(e.name.split(',')[2] ?? '8'));
       if (e.field === undefined) return mustType('boolean');
       if (e.space === 'ip6') return resolve(EXTHDR[e.name]?.[e.field]);
-      if (e.space === 'tcp' && e.name.startsWith('@')) return integerType(Number(e.name.split(',')[2] ?? '8'));
       if (e.space === 'tcp') return resolve(TCP_OPTIONS[e.name]?.[e.field] ?? (e.field === 'kind' || e.field === 'length' ? 'int:8' : undefined));
       if (e.space === 'ip') return resolve(IP_OPTIONS[e.name]?.[e.field]);
       if (e.space === 'sctp') return resolve(SCTP_CHUNK_FIELDS[e.field]);
