@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { benchIptables } from './iptables.js';
+import { benchSpace } from './space.js';
 import type { Figure } from './timing.js';
 
 const root = resolve(import.meta.dirname ?? '.', '..', '..');
@@ -22,6 +23,7 @@ function main(): void {
     return;
   }
   for (const f of benchIptables(big, 'iptables-input-50000.rules.gz')) print(f);
+  for (const f of benchSpace(corpus)) print(f);
 }
 
 main();

@@ -5,6 +5,11 @@ import { registerDemo } from './demo.js';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
 import { InputError } from './read-input.js';
 import { registerTrace } from './trace.js';
+import { registerCollect } from './collect.js';
+import { registerDiagnose } from './diagnose.js';
+import { registerLint } from './lint.js';
+import { registerQuery } from './query.js';
+import { registerDiff } from './diff.js';
 import { VERSION } from '../version.js';
 
 export function buildProgram(): Command {
@@ -23,6 +28,11 @@ Start with:
   fwdoctor trace rules.v4 --packet 'tcp 198.18.0.5:40000 -> 198.19.0.2:22' --in eth0
 ${EXIT_CODES_HELP}`);
   registerTrace(program);
+  registerDiagnose(program);
+  registerCollect(program);
+  registerLint(program);
+  registerQuery(program);
+  registerDiff(program);
   registerDemo(program);
   return program;
 }

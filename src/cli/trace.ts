@@ -11,6 +11,7 @@ import { loadRulesets, dialectIds } from './load-ruleset.js';
 import { readInput } from './read-input.js';
 import { reportDiagnostics } from './render-diagnostics.js';
 import { pickStyle } from './style.js';
+import { runFlowTrace } from './trace-flow.js';
 
 interface TraceOptions {
   packet?: string[];
@@ -25,6 +26,7 @@ interface TraceOptions {
   expect?: string;
   all?: boolean;
   color?: boolean;
+  flow?: string[];
 }
 
 interface PacketInput {
@@ -71,8 +73,9 @@ export function registerTrace(program: Command): void {
     .summary('follow packets through a ruleset, rule by rule')
     .description('Follow one or more packets through a ruleset, rule by rule, and show which rule decides and why.\n'
       + 'Each packet is the first of its flow unless --state says otherwise (conntrack state derived as the kernel does).')
-    .argument('<ruleset...>', 'ruleset file(s): iptables-save / ip6tables-save output, `-` for standard input, .gz accepted')
+    .argument('<ruleset...>', 'ruleset file(s): iptables-save / ip6tables-save output, `-` for standard input, .gz accepted; with --flow also host snapshot directories (client side first)')
     .option('-p, --packet <packet>', "a packet as text, repeatable: 'tcp 198.18.0.5:40000 -> 198.19.0.2:22 [flags S] [in eth0] [ttl 64] [len 60] [type 8 code 0]'", (v: string, prev: string[] = []) => [...prev, v])
+    .option('--flow <flow>', "a flow through a host snapshot (directories: fwdoctor collect) or rulesets, repeatable: 'tcp 198.18.0.5:40000 -> 198.19.0.2:22'; outcome open, refused, unreachable, timeout or no-route", (v: string, prev: string[] = []) => [...prev, v])
     .option('--packets <file>', 'JSON Lines file of packets (DESIGN.md contract), `-` for standard input')
     .option('-i, --in <iface>', 'input interface for every packet that names none')
     .option('-o, --out <iface>', 'output interface for every packet that names none')
@@ -81,7 +84,7 @@ export function registerTrace(program: Command): void {
     .option('--json', 'one JSON result per packet per line (DESIGN.md contract)')
     .option('--dialect <id>', `input format instead of auto-detection (${dialectIds().join(', ')})`)
     .option('--assume <spec>', 'value of rules fwdoctor cannot evaluate, repeatable: opaque=match|nomatch, TABLE/CHAIN/N=match|nomatch', (v: string, prev: string[] = []) => [...prev, v])
-    .addOption(new Option('--expect <verdict>', 'exit 1 unless every packet gets this verdict (for CI)').choices(['accept', 'drop', 'reject', 'blocked']))
+    .addOption(new Option('--expect <verdict>', 'exit 1 unless every packet gets this verdict (for CI); with --flow: this outcome').choices(['accept', 'drop', 'reject', 'blocked', 'open', 'refused', 'unreachable', 'timeout', 'no-route']))
     .option('--all', 'show every rule visited (long runs of non-matching rules are folded otherwise)')
     .option('--no-color', 'no colours (also when NO_COLOR is set)')
     .addHelpText('after', `
@@ -89,8 +92,14 @@ Examples:
   fwdoctor trace rules.v4 --packet 'tcp 198.18.0.5:40000 -> 198.19.0.2:22' --in eth0
   fwdoctor trace rules.v6 --packet 'icmpv6 fd00:f00d::5 -> fd00:f00d::1 type 128'
   fwdoctor trace rules.v4 --packets packets.jsonl --json
+  fwdoctor trace ./snapshot --flow 'tcp 198.18.0.5:40000 -> 198.19.0.2:22'
+  fwdoctor trace ./router ./server --flow 'tcp 198.18.0.5:40000 -> 198.18.0.1:8080' --json
 ${EXIT_CODES_HELP}`)
     .action((rulesets: string[], o: TraceOptions) => {
+      if (o.flow !== undefined) {
+        process.exitCode = runFlowTrace(rulesets, { ...o, flow: o.flow });
+        return;
+      }
       process.exitCode = runTrace(rulesets, o);
     });
 }

@@ -15,6 +15,9 @@ import type { KernelOutcome } from './observe.js';
 import { type KernelCaseRecord, formatRecord, makeRecord } from './record.js';
 import type { KernelSession } from './session.js';
 import { shrinkCase } from './shrink.js';
+import { type Coverage, cover, emptyCoverage } from './coverage.js';
+
+export { formatCoverage, type Coverage } from './coverage.js';
 
 export interface DifferentialOptions {
   readonly session: KernelSession;
@@ -73,6 +76,8 @@ export interface DifferentialReport {
   /** The model refused a ruleset the kernel accepted. */
   readonly modelErrors: readonly string[];
   readonly elapsedMs: number;
+  /** What the cases exercised, from the kernel's answers (and the first model's conntrack state). */
+  readonly coverage: Coverage;
 }
 
 function countRules(rs: GenRuleset): number {
@@ -116,6 +121,7 @@ export async function runDifferential(o: DifferentialOptions): Promise<Different
   const modelErrors: string[] = [];
   let cases = 0;
   let agreed = 0;
+  let coverage = emptyCoverage();
   for (let k = 0; k < rulesets && disagreements.length < (o.maxDisagreements ?? 3); k++) {
     const seed = o.seed + k;
     const n = Math.min(per, o.cases - k * per);
@@ -138,6 +144,7 @@ export async function runDifferential(o: DifferentialOptions): Promise<Different
       }
       cases += 1;
       const kernel = (res[0] as PairResult).kernel;
+      coverage = cover(coverage, kernel, res[0]?.model, p);
       o.onCase?.(makeRecord(`g${seed}-p${i}`, rulesetDialect(c.ruleset) === 'iptables' ? 'iptables-save' : 'ip6tables-save', text, p, kernel, seed));
       const baselineAgrees = o.baseline === undefined || (res[o.models.length] as PairResult).diff.length === 0;
       const bad = baselineAgrees ? res.slice(0, o.models.length).findIndex((x) => x.diff.length > 0) : -1;
@@ -155,7 +162,7 @@ export async function runDifferential(o: DifferentialOptions): Promise<Different
     const counters = await o.session.checkCounters();
     if (counters.length > 0) harnessProblems.push(`seed ${seed}: rule counters disagree with the traces: ${counters.join('; ')}`);
   }
-  return { cases, rulesets, agreed, disagreements, harnessProblems, modelErrors, elapsedMs: Date.now() - start };
+  return { cases, rulesets, agreed, disagreements, harnessProblems, modelErrors, elapsedMs: Date.now() - start, coverage };
 }
 
 async function shrinkDisagreement(o: DifferentialOptions, model: ModelUnderTest, rs: GenRuleset, p: Packet): Promise<ShrunkCase | undefined> {

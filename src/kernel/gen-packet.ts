@@ -10,6 +10,7 @@ import type { Family } from '../model/address.js';
 import { prefixInterval } from '../model/address.js';
 import { type Packet, minimalLength } from '../model/packet.js';
 import { MAX_IP_LENGTH } from './frame.js';
+import { aimAtRule, finish } from './gen-aim.js';
 import { POOLS, arbPoolAddress, poolBase } from './gen-ruleset.js';
 import type { GenMatch, GenRuleset } from './gen-syntax.js';
 
@@ -93,11 +94,37 @@ function biased<T>(hints: readonly T[], random: fc.Arbitrary<T>): fc.Arbitrary<T
   return hints.length === 0 ? random : fc.oneof({ arbitrary: fc.constantFrom(...hints), weight: 2 }, { arbitrary: random, weight: 1 });
 }
 
-const ICMP4 = [[8, 0], [0, 0], [3, 0], [3, 3], [3, 4], [11, 0], [13, 0], [5, 1], [12, 0], [17, 0], [40, 0]] as const;
-const ICMP6 = [[128, 0], [129, 0], [1, 0], [1, 3], [1, 4], [2, 0], [3, 0], [4, 0], [133, 0], [135, 0], [136, 0], [130, 0], [143, 0], [139, 0], [200, 0]] as const;
+/** Every type conntrack treats specially (requests, replies, errors, router / node-info / MLD / ND / MRD messages) and some it does not know. */
+const ICMP4 = [
+  [8, 0], [0, 0], [3, 0], [3, 3], [3, 4], [11, 0], [13, 0], [14, 0], [15, 0], [16, 0], [17, 0], [18, 0], [19, 0], [5, 1], [4, 0],
+  [9, 0], [10, 0], [12, 0], [40, 0], [255, 0],
+] as const;
+const ICMP6 = [
+  [128, 0], [129, 0], [1, 0], [1, 3], [1, 4], [2, 0], [3, 0], [4, 0], [130, 0], [131, 0], [132, 0], [133, 0], [134, 0], [135, 0],
+  [136, 0], [137, 0], [139, 0], [140, 0], [141, 0], [142, 0], [143, 0], [144, 0], [145, 0], [151, 0], [152, 0], [153, 0], [200, 0], [255, 0],
+] as const;
 
-/** One packet for `rs`, arriving on one of `interfaces`. */
+/**
+ * One packet for `rs`, arriving on one of `interfaces`: a boundary-biased random packet, or one
+ * aimed at a random rule (gen-aim.ts), or one aimed and then moved off on one field to the
+ * boundary-biased value, which probes the edges of the rule it was aimed at.
+ */
 export function arbPacketFor(rs: GenRuleset, interfaces: readonly string[]): fc.Arbitrary<Packet> {
+  const random = arbRandomPacket(rs, interfaces);
+  const total = rs.chains.reduce((n, c) => n + c.rules.length, 0);
+  if (total === 0) return random;
+  const aimed = fc.tuple(random, fc.nat(total - 1), fc.integer()).map(([p, i, seed]) => aimAtRule(p, rs, i, seed, interfaces));
+  const edged = fc.tuple(random, fc.nat(total - 1), fc.integer(), fc.constantFrom(...EDGE_FIELDS)).map(([p, i, seed, field]) => {
+    const a = aimAtRule(p, rs, i, seed, interfaces);
+    return finish({ ...a, [field]: p[field] ?? a[field] } as Packet, rs.family);
+  });
+  return fc.oneof({ arbitrary: random, weight: 2 }, { arbitrary: aimed, weight: 3 }, { arbitrary: edged, weight: 2 });
+}
+
+const EDGE_FIELDS = ['src', 'dst', 'sport', 'dport', 'length', 'ttl', 'tos', 'tcpFlags', 'icmpType', 'mark', 'iif'] as const;
+
+/** A packet with every field drawn from the ruleset's boundary values or at random. */
+function arbRandomPacket(rs: GenRuleset, interfaces: readonly string[]): fc.Arbitrary<Packet> {
   const f = rs.family;
   const h = packetHints(rs);
   const icmpProto = f === 'ipv4' ? 1 : 58;

@@ -48,7 +48,9 @@ export function arbPoolAddress(family: Family, which: 'src' | 'dst'): fc.Arbitra
 
 function arbPrefix(family: Family, dir: 's' | 'd'): fc.Arbitrary<{ value: bigint; len: number }> {
   // Mostly from the pool the field's packets come from; sometimes the other one (never matches).
-  const pool = fc.constantFrom<'src' | 'dst'>(...(dir === 's' ? ['src', 'src', 'src', 'src', 'dst'] as const : ['dst', 'dst', 'dst', 'dst', 'src'] as const));
+  const own: 'src' | 'dst' = dir === 's' ? 'src' : 'dst';
+  const other: 'src' | 'dst' = dir === 's' ? 'dst' : 'src';
+  const pool = fc.constantFrom<'src' | 'dst'>(own, own, own, own, own, own, own, own, own, other);
   return fc.tuple(pool, fc.constantFrom(...POOLS[family].lens)).chain(([which, len]) =>
     arbPoolAddress(family, which).map((a) => ({ value: prefixInterval(family, a, len)[0], len })));
 }
@@ -183,7 +185,11 @@ function arbProtocolPart(family: Family): fc.Arbitrary<ProtocolPart> {
         dport: fc.option(arbPortRange(), { freq: 2 }),
         flags: proto === 'tcp' ? fc.option(arbFlags(), { freq: 3 }) : fc.constant(null),
         multi: fc.option(arbMultiport(), { freq: 4 }),
-      }).map(({ sport, dport, flags, multi }): ProtocolPart => {
+      }).map(({ sport, dport: dp, flags, multi }): ProtocolPart => {
+        // iptables-nft 1.8.9 compiles `! --sport A ! --dport B` (single ports) into one 4-byte
+        // compare, (sport, dport) != (A, B), which is not iptables' meaning; not generated.
+        const bothInverted = sport?.neg === true && dp?.neg === true && sport.lo === sport.hi && dp.lo === dp.hi;
+        const dport = bothInverted && dp ? { ...dp, neg: false } : dp;
         const matches: GenMatch[] = [p];
         if (sport || dport || flags) {
           matches.push({ kind: 'l4', proto, ...(sport ? { sport } : {}), ...(dport ? { dport } : {}), ...(flags ? { flags } : {}) });
@@ -211,15 +217,17 @@ function arbTarget(family: Family, proto: GenProto | undefined, callees: readonl
     { arbitrary: fc.constant<GenTarget>({ kind: 'none' }), weight: 1 },
   ];
   if (callees.length > 0) {
-    options.push({ arbitrary: fc.constantFrom(...callees).map((chain): GenTarget => ({ kind: 'jump', chain })), weight: 4 });
-    options.push({ arbitrary: fc.constantFrom(...callees).map((chain): GenTarget => ({ kind: 'goto', chain })), weight: 2 });
+    // linkUserChains guarantees every user chain a caller, so extra jumps stay moderate.
+    options.push({ arbitrary: fc.constantFrom(...callees).map((chain): GenTarget => ({ kind: 'jump', chain })), weight: 2 });
+    options.push({ arbitrary: fc.constantFrom(...callees).map((chain): GenTarget => ({ kind: 'goto', chain })), weight: 1 });
   }
   return fc.oneof(...options);
 }
 
 export function arbRule(o: RulesetOptions, callees: readonly string[], inUser: boolean): fc.Arbitrary<GenRule> {
   const f = o.family;
-  const ifaces = [...o.interfaces, 'fwo+', 'eth+', 'lo', '+', 'wan0'];
+  // Mostly names packets can arrive on; sometimes ones they never do.
+  const ifaces = [...o.interfaces, ...o.interfaces, 'fwo+', 'eth+', 'fwo+', 'lo', '+', 'wan0'];
   return fc.record({
     s: fc.option(fc.tuple(fc.boolean(), arbPrefix(f, 's')), { freq: 2 }),
     d: fc.option(fc.tuple(fc.boolean(), arbPrefix(f, 'd')), { freq: 2 }),
@@ -247,6 +255,29 @@ export function arbRuleset(o: RulesetOptions): fc.Arbitrary<GenRuleset> {
       fc.array(arbRule(o, names, false), { minLength: 1, maxLength: o.maxInputRules ?? 14 }).map((rules): GenChain => ({ name: 'INPUT', rules })),
       ...names.map((name, k) => fc.array(arbRule(o, names.slice(k + 1), true), { maxLength: o.maxUserRules ?? 6 }).map((rules): GenChain => ({ name, rules }))),
     ];
-    return fc.tuple(...chainArbs).map((chains): GenRuleset => ({ family: o.family, policy, chains }));
+    return fc.tuple(fc.tuple(...chainArbs), fc.array(fc.nat(), { minLength: nUser, maxLength: nUser }))
+      .map(([chains, picks]): GenRuleset => ({ family: o.family, policy, chains: linkUserChains(chains, picks) }));
   });
+}
+
+/**
+ * Every user chain gets at least one caller: when nothing jumps to USERk, a rule of an earlier chain
+ * (chosen by `picks[k]`) is turned into `-j USERk` (`-g` for odd picks), so user chains are walked.
+ */
+function linkUserChains(chains: readonly GenChain[], picks: readonly number[]): GenChain[] {
+  const out = chains.map((c) => ({ ...c, rules: [...c.rules] }));
+  for (let k = 1; k < out.length; k++) {
+    const name = (out[k] as GenChain).name;
+    const called = out.some((c) => c.rules.some((r) => (r.target.kind === 'jump' || r.target.kind === 'goto') && r.target.chain === name));
+    if (called) continue;
+    const slots = out.slice(0, k).flatMap((c, ci) => c.rules.map((_, ri) => [ci, ri] as const));
+    const pick = picks[k - 1] ?? 0;
+    const slot = slots[pick % Math.max(1, slots.length)];
+    if (!slot) continue;
+    const [ci, ri] = slot;
+    const chain = out[ci] as { rules: GenRule[] };
+    const rule = chain.rules[ri] as GenRule;
+    chain.rules[ri] = { ...rule, target: { kind: pick % 2 === 1 ? 'goto' : 'jump', chain: name } };
+  }
+  return out;
 }

@@ -63,25 +63,30 @@ export function outcomeOf(
   const matched: KernelRuleRef[] = [];
   let decided: { ref: KernelRuleRef | KernelPolicyRef; verdict: 'accept' | 'drop' | 'reject' } | undefined;
   let final = false;
-  const isBase = (e: TraceEvent): boolean => bases.some((b) => b.family === e.family && b.table === e.table && b.name === e.chain);
+  // Every base chain (any hook): events of a packet's earlier hooks (prerouting) come first and
+  // are not part of the answer for `hook`, except a drop, which ends the packet there.
+  const anyBase = listing.chains.filter((c) => c.hook !== undefined);
+  const baseOf = (e: TraceEvent) => anyBase.find((b) => b.family === e.family && b.table === e.table && b.name === e.chain);
   const isLast = (f: string, t: string, c: string): boolean => last !== undefined && last.family === f && last.table === t && last.name === c;
-  let current: { family: string; table: string; chain: string } | undefined;
+  let current: { family: string; table: string; chain: string; hook?: string } | undefined;
   for (const e of mine) {
     // A user chain is entered through a rule event in a base chain, so the last base chain named is the one running.
-    if (isBase(e)) current = { family: e.family, table: e.table, chain: e.chain };
+    const b = baseOf(e);
+    if (b) current = { family: e.family, table: e.table, chain: e.chain, ...(b.hook !== undefined ? { hook: b.hook } : {}) };
+    const onHook = current?.hook === hook;
     if (e.kind === 'rule') {
       const r = listing.byHandle.get(handleKey(e.family, e.table, e.chain, e.handle));
       if (!r) return { complete: true, observation: { ok: false, reason: `trace names rule handle ${e.handle} in ${e.family} ${e.table} ${e.chain}, which the listing does not have`, events: lines } };
       const ref: KernelRuleRef = { family: r.family, table: r.table, chain: r.chain, index: r.index, handle: r.handle };
-      matched.push(ref);
-      if (e.verdict === 'accept') {
+      if (onHook) matched.push(ref);
+      if (e.verdict === 'accept' && onHook) {
         decided = { ref, verdict: 'accept' };
         if (current && current.family === e.family && current.table === e.table && isLast(current.family, current.table, current.chain)) final = true;
       } else if (e.verdict === 'drop') {
         decided = { ref, verdict: r.rejects ? 'reject' : 'drop' };
         final = true;
       }
-    } else if (e.kind === 'policy') {
+    } else if (e.kind === 'policy' && (onHook || e.policy === 'drop')) {
       decided = { ref: { family: e.family, table: e.table, chain: e.chain, policy: true }, verdict: e.policy };
       if (e.policy === 'drop' || isLast(e.family, e.table, e.chain)) final = true;
     }

@@ -8,3 +8,6 @@ export * from './ruleset.js';
 export * from './packet.js';
 export * from './packet-input.js';
 export * from './assert-never.js';
+export * from './host.js';
+export * from './path.js';
+export * from './flow.js';

@@ -11,7 +11,7 @@ import { appendFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeKernel, envInt } from './kernel-env.js';
 import { KernelSession } from '../../src/kernel/session.js';
-import { formatDisagreement, runDifferential } from '../../src/kernel/differential.js';
+import { formatCoverage, formatDisagreement, runDifferential } from '../../src/kernel/differential.js';
 import { formatRecord } from '../../src/kernel/record.js';
 import { differentialModels } from '../../src/kernel/product-model.js';
 
@@ -37,6 +37,7 @@ describeKernel('kernel differential: random iptables rulesets (IPv4 and IPv6)', 
     const rate = report.cases / (report.elapsedMs / 1000);
     console.log(`[kernel] differential: ${report.agreed}/${report.cases} cases agree over ${report.rulesets} rulesets `
       + `(models: ${models.map((m) => m.name).join(' | ')}) in ${(report.elapsedMs / 1000).toFixed(1)} s, ${rate.toFixed(0)} cases/s, seed ${SEED}`);
+    console.log(`[kernel] coverage: ${formatCoverage(report.coverage, report.cases)}`);
     const reproduce = `FWDOCTOR_KERNEL_SEED=${SEED} FWDOCTOR_KERNEL_CASES=${CASES} npx vitest run test/kernel/differential.test.ts`;
     for (const d of report.disagreements) console.log(formatDisagreement(d, reproduce));
     expect(report.harnessProblems.slice(0, 5)).toEqual([]);

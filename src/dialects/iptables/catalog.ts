@@ -44,6 +44,11 @@ const IMPLICIT: Readonly<Record<number, string>> = {
   1: 'icmp', 6: 'tcp', 17: 'udp', 33: 'dccp', 50: 'esp', 51: 'ah', 58: 'icmp6', 108: 'ipcomp', 132: 'sctp',
 };
 
+/** The name of the match `-p` would load, whatever the family. */
+export function implicitMatchName(protocol: number): string | undefined {
+  return IMPLICIT[protocol];
+}
+
 export function implicitMatch(protocol: number, family: IpFamily): MatchSpec | undefined {
   const name = IMPLICIT[protocol];
   return name === undefined ? undefined : findMatch(name, family);

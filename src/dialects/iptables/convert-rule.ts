@@ -6,7 +6,7 @@ import { type Match, ANY, and, iface, negateIf, opaque, protocol } from '../../m
 import { findMatch, findTarget } from './catalog.js';
 import type { ConvertContext } from './extension.js';
 import { formatAddressSpec, printExtension } from './print-rule.js';
-import type { ResolvedRule } from './resolve.js';
+import { type ResolvedRule, ruleInstance } from './resolve.js';
 import type { AddressSpec, InterfaceOption, IpFamily, MatchSyntax, TargetSyntax } from './syntax.js';
 import { familyBits, familyMax } from './values.js';
 
@@ -74,7 +74,11 @@ function extText(kind: '-m' | '-j', ext: MatchSyntax | TargetSyntax, family: IpF
   return body === '' ? `${kind} ${ext.name}` : `${kind} ${ext.name} ${body}`;
 }
 
-export function convertRule(r: ResolvedRule, scope: RuleScope): RuleParts {
+export function convertRule(resolved: ResolvedRule, scope: RuleScope): RuleParts {
+  const r = ruleInstance(resolved);
+  if (r === undefined) {
+    return { match: opaque('the rule could not be read', resolved.command.text), effects: [], action: CONTINUE, opaque: [] };
+  }
   const { rule } = r;
   const opaqueUses: { name: string; reason: string; span: MatchSyntax['span'] }[] = [];
   const parts: Match[] = [
@@ -102,8 +106,11 @@ export function convertRule(r: ResolvedRule, scope: RuleScope): RuleParts {
     parts.push(converted);
     if (m.name === 'comment') for (const o of m.options) if (typeof o.value === 'string') comments.push(o.value);
   }
-  const { action, effects } = convertTarget(rule.target, r.jump, scope, rule.protocol?.number ?? 0);
-  if (action.kind === 'opaque' && rule.target) opaqueUses.push({ name: `-j ${rule.target.name}`, reason: action.reason, span: rule.target.span });
+  const { action, effects } = convertTarget(rule.target, resolved.jump, scope, rule.protocol?.number ?? 0);
+  // (An unknown chain was already an error; only real targets are summarised.)
+  if (action.kind === 'opaque' && rule.target?.type === 'extension' && !rule.target.invalid) {
+    opaqueUses.push({ name: `-j ${rule.target.name}`, reason: action.reason, span: rule.target.span });
+  }
   return {
     match: and(...parts), effects, action,
     ...(comments.length > 0 && { comment: comments.join('; ') }),

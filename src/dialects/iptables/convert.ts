@@ -11,7 +11,7 @@ import type { Origin } from '../../model/origin.js';
 import type { BaseChain, Chain, ChainType, Rule, Ruleset, Table } from '../../model/ruleset.js';
 import { type RuleScope, convertRule } from './convert-rule.js';
 import { HOOK_OF_CHAIN } from './placement.js';
-import { type ResolvedChain, type ResolvedTable, resolveSyntax } from './resolve.js';
+import { type ResolvedChain, type ResolvedTable, resolvedTables } from './resolve.js';
 import { plainDiagnostic } from './span.js';
 import type { IptablesSyntax } from './syntax.js';
 
@@ -45,7 +45,7 @@ function leadingBlanks(s: string): number {
 
 export function convertIptables(syntax: IptablesSyntax, file: SourceFile, ctx: IptablesConvertContext = {}): Parsed<Ruleset> {
   const diagnostics: Diagnostic[] = [];
-  const tables = resolveSyntax(syntax).value;
+  const tables = resolvedTables(syntax);
   const opaqueSeen = new Map<string, { count: number; reason: string; span: Span }>();
   const ipsetsMissing = new Map<string, Span>();
   const out: Table[] = tables.map((t) => convertTable(t, syntax, file, ctx, opaqueSeen, ipsetsMissing));
@@ -76,12 +76,13 @@ function convertTable(
     };
     const rules: Rule[] = c.rules.map((r, i) => {
       const parts = convertRule(r, scope);
+      const rule = r.command.rule;
       for (const o of parts.opaque) {
         const seen = opaqueSeen.get(o.name);
         if (seen) seen.count++;
         else opaqueSeen.set(o.name, { count: 1, reason: o.reason, span: o.span });
       }
-      for (const m of r.rule.matches) {
+      for (const m of rule?.matches ?? []) {
         if (m.name !== 'set') continue;
         const setName = (m.options.find((o) => o.name === 'match-set')?.value as { name?: string } | undefined)?.name;
         if (setName !== undefined && ctx.ipsets?.get(setName) === undefined && !ipsetsMissing.has(setName)) ipsetsMissing.set(setName, m.span);

@@ -76,8 +76,7 @@ export interface RuleContext {
   /** `-p` as a number (0 when absent) and whether it was inverted. */
   readonly protocol: number;
   readonly protocolInverted: boolean;
-  /** Names of the match modules of the rule, in order. */
-  readonly matchNames: readonly string[];
+  /** The match modules of the rule, in order. */
   readonly matches: readonly ExtInstance[];
   /** Span of the `-m name` / `-j NAME` token. */
   readonly span: Span;

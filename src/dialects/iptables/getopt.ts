@@ -15,6 +15,8 @@ export type BaseOptionId =
 
 export interface BaseOption {
   readonly id: BaseOptionId;
+  /** How messages name it: `-s`, `--line-numbers`. */
+  readonly flag: string;
   readonly short?: string;
   readonly long: readonly string[];
   /** 0: none, 1: required argument, 'opt': optional argument (only attached, as getopt does). */
@@ -22,7 +24,7 @@ export interface BaseOption {
 }
 
 function b(id: BaseOptionId, short: string | undefined, arg: 0 | 1 | 'opt', ...extra: string[]): BaseOption {
-  return short === undefined ? { id, long: [id, ...extra], arg } : { id, short, long: [id, ...extra], arg };
+  return short === undefined ? { id, flag: `--${id}`, long: [id, ...extra], arg } : { id, flag: `-${short}`, short, long: [id, ...extra], arg };
 }
 
 export const BASE_OPTIONS: readonly BaseOption[] = [
@@ -64,17 +66,40 @@ function extNames(o: OptionSpec): readonly string[] {
   return o.aliases === undefined ? [o.name] : [o.name, ...o.aliases];
 }
 
-const INDEX = new WeakMap<ExtensionSpec, Map<string, OptionSpec>>();
+interface Named {
+  readonly option: OptionSpec;
+  /** The name matched, without dashes. */
+  readonly given: string;
+}
 
-/** Every name (and alias) of an extension's options → the option. */
-function optionIndex(spec: ExtensionSpec): Map<string, OptionSpec> {
+const INDEX = new WeakMap<ExtensionSpec, Map<string, Named>>();
+
+/** `--name` (and `--alias`) of every option of an extension → the option. */
+function optionIndex(spec: ExtensionSpec): Map<string, Named> {
   let m = INDEX.get(spec);
   if (m === undefined) {
     m = new Map();
-    for (const o of spec.options) for (const n of extNames(o)) if (!m.has(n)) m.set(n, o);
+    for (const o of spec.options) for (const n of extNames(o)) if (!m.has(`--${n}`)) m.set(`--${n}`, { option: o, given: n });
     INDEX.set(spec, m);
   }
   return m;
+}
+
+const BY_DASHED = new Map<string, { readonly option: BaseOption; readonly given: string }>();
+for (const o of BASE_OPTIONS) for (const l of o.long) BY_DASHED.set(`--${l}`, { option: o, given: l });
+
+/**
+ * Exact lookup of a whole `--name` token (no `=value`), without making strings: the fast path
+ * for the options of a large file. Undefined when there is no exact match.
+ */
+export function lookupDashed(token: string, loaded: readonly LoadedExt[]): LongLookup | undefined {
+  const base = BY_DASHED.get(token);
+  if (base !== undefined) return { kind: 'base', option: base.option, given: base.given };
+  for (let i = loaded.length - 1; i >= 0; i--) {
+    const o = optionIndex((loaded[i] as LoadedExt).spec).get(token);
+    if (o !== undefined) return { kind: 'ext', index: i, option: o.option, given: o.given };
+  }
+  return undefined;
 }
 
 /**
@@ -84,10 +109,8 @@ function optionIndex(spec: ExtensionSpec): Map<string, OptionSpec> {
 export function lookupLong(name: string, loaded: readonly LoadedExt[]): LongLookup {
   const base = BY_LONG.get(name);
   if (base !== undefined) return { kind: 'base', option: base, given: name };
-  for (let i = loaded.length - 1; i >= 0; i--) {
-    const o = optionIndex((loaded[i] as LoadedExt).spec).get(name);
-    if (o !== undefined) return { kind: 'ext', index: i, option: o, given: name };
-  }
+  const exact = lookupDashed(`--${name}`, loaded);
+  if (exact !== undefined) return exact;
   // Prefix matches; the same option of two instances of one module counts once (the latest).
   const found: LongLookup[] = [];
   const seen = new Set<string>();

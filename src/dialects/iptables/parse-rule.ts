@@ -7,9 +7,9 @@
 import { type Diagnostic, error, warning } from '../../diagnostics/diagnostic.js';
 import { type Span, lineSpan } from '../../diagnostics/source.js';
 import { LineSpan } from './span.js';
-import { STANDARD_TARGETS, findMatch, findTarget, implicitMatch, matchOfOtherFamily } from './catalog.js';
+import { STANDARD_TARGETS, findMatch, findTarget, implicitMatch, implicitMatchName, matchOfOtherFamily } from './catalog.js';
 import type { ExtensionSpec, OptionSpec } from './extension.js';
-import { type BaseOption, baseShort, lookupLong } from './getopt.js';
+import { type BaseOption, baseShort, lookupDashed, lookupLong } from './getopt.js';
 import { parseIptProtocol } from './protocols.js';
 import { checkRule } from './rule-checks.js';
 import type {
@@ -17,13 +17,15 @@ import type {
   IpFamily, MatchSyntax, ProtocolOption, RuleSyntax, TargetSyntax,
 } from './syntax.js';
 import type { Token } from './tokenize.js';
-import { network, readCidr } from './values.js';
+import { readCidr } from './values.js';
 
 export interface LineInput {
   readonly file: string;
   readonly line: number;
   readonly text: string;
   readonly tokens: readonly Token[];
+  /** How many of `tokens` belong to the line (the array may be a longer reused buffer). */
+  readonly count?: number;
   /** Index of the first argument (after a `[p:b]` prefix). */
   readonly start: number;
   readonly counters?: Counters;
@@ -56,14 +58,34 @@ export function parseCommandLine(input: LineInput, out: Diagnostic[]): CommandLi
   return new LineParser(input, out).run();
 }
 
+const NO_ARGS: readonly string[] = [];
+
+function hasOption(options: readonly ExtOption[], name: string): boolean {
+  for (const o of options) if (o.name === name) return true;
+  return false;
+}
+
+/** An option argument; its span is made only when a message needs it. */
+class Arg {
+  constructor(readonly text: string, readonly tok: Token, private readonly p: LineParser) {}
+
+  get span(): Span {
+    return this.p.span(this.tok);
+  }
+}
+
 class LineParser {
   private readonly toks: readonly Token[];
+  private readonly n: number;
   private i: number;
   private failed = false;
   private invert = false;
   private invertTok: Token | undefined;
   private protoTried = false;
   private skipping = false;
+  private chainMissingReported = false;
+  /** -L, -S or -C: the line does not change the ruleset. */
+  private listing = false;
 
   private op: CommandOp | undefined;
   private opSpan: Span | undefined;
@@ -91,11 +113,12 @@ class LineParser {
 
   constructor(private readonly input: LineInput, private readonly out: Diagnostic[]) {
     this.toks = input.tokens;
+    this.n = input.count ?? input.tokens.length;
     this.i = input.start;
     this.argCtx = { family: input.family };
   }
 
-  private span(t: Token): Span {
+  span(t: Token): Span {
     return new LineSpan(this.input.file, this.input.line, t.col, t.len);
   }
 
@@ -105,7 +128,7 @@ class LineParser {
   }
 
   run(): CommandLine | undefined {
-    while (this.i < this.toks.length) {
+    while (this.i < this.n) {
       const t = this.toks[this.i] as Token;
       const text = t.text;
       if (text === '!') {
@@ -131,11 +154,14 @@ class LineParser {
   // ── options ───────────────────────────────────────────────────────────
 
   private longOption(t: Token): void {
-    const body = t.text.slice(2);
-    const eq = body.indexOf('=');
-    const name = eq < 0 ? body : body.slice(0, eq);
-    const attached = eq < 0 ? undefined : body.slice(eq + 1);
-    const found = lookupLong(name, this.loaded);
+    const eq = t.text.indexOf('=');
+    const attached = eq < 0 ? undefined : t.text.slice(eq + 1);
+    let found = eq < 0 ? lookupDashed(t.text, this.loaded) : undefined;
+    let name = '';
+    if (found === undefined) {
+      name = eq < 0 ? t.text.slice(2) : t.text.slice(2, eq);
+      found = lookupLong(name, this.loaded);
+    }
     switch (found.kind) {
       case 'base':
         this.i++;
@@ -154,6 +180,7 @@ class LineParser {
       case 'unknown': {
         if (this.tryImplicit(t)) return; // retry the same token with the protocol's match loaded
         this.i++;
+        this.invert = false;
         this.skipArgs();
         if (this.skipping) return;
         this.err('iptables/unknown-option', this.unknownOptionMessage(name), this.span(t));
@@ -164,14 +191,18 @@ class LineParser {
   private unknownOptionMessage(name: string): string {
     const mods = this.loaded.map((m) => m.name);
     const where = mods.length > 0 ? ` (loaded matches: ${mods.join(', ')})` : '';
-    const hint = this.protocol === undefined && /^(s|d)ports?$|^icmp/.test(name)
+    let hint = this.protocol === undefined && /^(s|d)ports?$|^icmp/.test(name)
       ? '; options like this need a protocol first (-p tcp, -p udp, -p icmp)' : '';
+    const implicit = this.protocol === undefined ? undefined : implicitMatchName(this.protocol.number);
+    if (implicit !== undefined && findMatch(implicit, this.input.family) === undefined && matchOfOtherFamily(implicit, this.input.family)) {
+      hint = `; the ${implicit} match exists only in ${this.input.family === 'ipv4' ? 'ip6tables' : 'iptables'}`;
+    }
     return `unknown option '--${name}'${where}${hint}`;
   }
 
   /** After an unknown option, its non-option arguments belong to it. */
   private skipArgs(): void {
-    while (this.i < this.toks.length) {
+    while (this.i < this.n) {
       const x = (this.toks[this.i] as Token).text;
       if (x === '!' || (x.length > 1 && x[0] === '-')) return;
       this.i++;
@@ -209,20 +240,20 @@ class LineParser {
   }
 
   /** The required argument of an option: attached (`--x=v`, `-pv`) or the next word. */
-  private takeArg(t: Token, attached: string | undefined, what: string): { text: string; span: Span } | undefined {
-    if (attached !== undefined) return { text: attached, span: this.span(t) };
-    const next = this.toks[this.i];
+  private takeArg(t: Token, attached: string | undefined, what: string): Arg | undefined {
+    if (attached !== undefined) return new Arg(attached, t, this);
+    const next = this.i < this.n ? this.toks[this.i] : undefined;
     if (next === undefined) {
       this.err('iptables/missing-argument', `${what} requires an argument`, this.span(t));
       return undefined;
     }
     this.i++;
-    return { text: next.text, span: this.span(next) };
+    return new Arg(next.text, next, this);
   }
 
   /** An optional positional word (`-I chain [n]`, `-F [chain]`): present unless it looks like an option. */
   private peekWord(): Token | undefined {
-    const next = this.toks[this.i];
+    const next = this.i < this.n ? this.toks[this.i] : undefined;
     if (next === undefined || next.text.startsWith('-') || next.text.startsWith('!')) return undefined;
     return next;
   }
@@ -235,7 +266,7 @@ class LineParser {
   }
 
   private base(o: BaseOption, t: Token, attached: string | undefined): void {
-    const flagName = o.short !== undefined ? `-${o.short}` : `--${o.id}`;
+    const flagName = o.flag;
     const command = COMMANDS[o.id];
     if (command !== undefined) { this.command(command, flagName, o, t, attached); return; }
     this.skipping = false;
@@ -325,6 +356,12 @@ class LineParser {
         if (o.arg === 1) this.takeArg(t, attached, flagName);
         else if (attached === undefined && this.peekWord()) this.i++;
         return;
+      case 'list': case 'list-rules': case 'check':
+        // iptables-restore runs them and prints nothing into the ruleset: the line changes nothing.
+        this.takeInvert(flagName, t, false);
+        if (attached === undefined && this.peekWord()) this.i++;
+        this.listing = true;
+        return;
       default:
         this.takeInvert(flagName, t, false);
         this.err('iptables/invalid-option', `'${flagName}' cannot be used in a restore file`, this.span(t));
@@ -335,6 +372,7 @@ class LineParser {
     this.takeInvert(flagName, t, false);
     if (this.op !== undefined) {
       this.err('iptables/syntax', `cannot use ${flagName} together with ${this.opName}: one command per line`, this.span(t));
+      if (attached === undefined) this.skipArgs();
       return;
     }
     this.op = op;
@@ -342,7 +380,7 @@ class LineParser {
     this.opSpan = this.span(t);
     if (o.arg === 1) {
       const arg = this.takeArg(t, attached, flagName);
-      if (arg === undefined) return;
+      if (arg === undefined) { this.chainMissingReported = true; return; }
       this.chain = arg.text;
       this.chainSpan = arg.span;
     } else if (attached !== undefined) {
@@ -372,9 +410,11 @@ class LineParser {
   }
 
   private addresses(text: string, span: Span, invert: boolean, flagName: string): AddressOption | undefined {
+    const family = this.input.family;
+    const parts = text.indexOf(',') < 0 ? [text] : text.split(',');
     const list: AddressSpec[] = [];
-    for (const part of text.split(',')) {
-      const r = readCidr(part, this.input.family);
+    for (const part of parts) {
+      const r = readCidr(part, family);
       if (!r.ok) {
         const looksLikeName = /^[A-Za-z][A-Za-z0-9.-]*$/.test(part.split('/')[0] ?? '');
         this.err(looksLikeName ? 'iptables/host-name' : 'iptables/invalid-value', looksLikeName
@@ -382,11 +422,13 @@ class LineParser {
           : `${flagName}: ${r.message}`, span);
         return undefined;
       }
-      const c = network(r.value);
-      list.push(c.prefix === undefined ? { family: this.input.family, value: c.value, mask: c.mask } : { family: this.input.family, value: c.value, mask: c.mask, prefix: c.prefix });
+      const c = r.value;
+      const value = c.value & c.mask;
+      list.push(c.prefix === undefined ? { family, value, mask: c.mask } : { family, value, mask: c.mask, prefix: c.prefix });
     }
     return { invert, list, span };
   }
+
 
   private iface(name: string, span: Span, invert: boolean): InterfaceOption | undefined {
     if (name.length === 0) { this.err('iptables/invalid-value', 'empty interface name', span); return undefined; }
@@ -445,32 +487,33 @@ class LineParser {
   }
 
   private extOption(ext: ExtBuilder, spec: OptionSpec, given: string, t: Token, attached: string | undefined): void {
-    const inv = this.takeInvert(`--${spec.name}`, t, spec.invert === true);
-    const args: string[] = [];
-    const argSpans: Span[] = [];
+    const inv = this.takeInvert(t.text, t, spec.invert === true);
+    // Arrays are made at their final size: this runs for every option of a large file.
+    let args: readonly string[] = NO_ARGS;
+    let tok0: Token | undefined;
+    let tok1: Token | undefined;
     if (spec.args === 'optional') {
       const w = attached === undefined ? this.peekWord() : undefined;
-      if (attached !== undefined) { args.push(attached); argSpans.push(this.span(t)); }
-      else if (w) { this.i++; args.push(w.text); argSpans.push(this.span(w)); }
-    } else if (spec.args >= 1) {
-      const a = this.takeArg(t, attached, `--${given}`);
+      if (attached !== undefined) { args = [attached]; tok0 = t; }
+      else if (w) { this.i++; args = [w.text]; tok0 = w; }
+    } else if (spec.args !== 0) {
+      const a = this.takeArg(t, attached, t.text);
       if (a === undefined) { ext.invalid = true; return; }
-      args.push(a.text);
-      argSpans.push(a.span);
-    }
-    if (spec.args === 2) {
-      const w = this.peekWord();
-      if (w === undefined) {
-        ext.invalid = true;
-        this.err('iptables/missing-argument', `--${given} requires two arguments`, this.span(t));
-        return;
-      }
-      this.i++;
-      args.push(w.text);
-      argSpans.push(this.span(w));
+      tok0 = a.tok;
+      if (spec.args === 2) {
+        const w = this.peekWord();
+        if (w === undefined) {
+          ext.invalid = true;
+          this.err('iptables/missing-argument', `--${given} requires two arguments`, this.span(t));
+          return;
+        }
+        this.i++;
+        tok1 = w;
+        args = [a.text, w.text];
+      } else args = [a.text];
     }
     const optSpan = this.span(t);
-    if (spec.multi !== true && ext.options.some((o) => o.name === spec.name)) {
+    if (spec.multi !== true && hasOption(ext.options, spec.name)) {
       ext.invalid = true;
       this.err('iptables/duplicate-option', `${ext.name}: option --${spec.name} may be given only once`, optSpan);
       return;
@@ -481,18 +524,27 @@ class LineParser {
       if (r.ok) value = r.value;
       else {
         ext.invalid = true;
-        this.err('iptables/invalid-value', `${ext.name} --${spec.name}: ${r.message}`, argSpans[r.arg ?? 0] ?? optSpan);
+        const at = r.arg === 1 ? tok1 : tok0;
+        const looksLikeOption = at !== undefined && at.text.length > 1 && at.text.startsWith('-') && !/^-\d/.test(at.text);
+        const hint = looksLikeOption ? ` (is the value of --${spec.name} missing?)` : '';
+        this.err('iptables/invalid-value', `${ext.name} --${spec.name}: ${r.message}${hint}`, at ? this.span(at) : optSpan);
       }
     } else value = args.length === 0 ? true : args.length === 1 ? args[0] : args;
     ext.options.push({ name: spec.name, given, invert: inv, args, value, span: optSpan });
   }
 
+
   // ── result ────────────────────────────────────────────────────────────
 
   private finish(): CommandLine | undefined {
     const { input } = this;
+    if ((this.op === undefined || this.opSpan === undefined) && this.listing) {
+      const first = input.start < this.n ? this.toks[input.start] : undefined;
+      if (first) this.out.push(warning('iptables/no-effect', `'${first.text}' lists or checks rules; in a restore file it changes nothing`, this.span(first)));
+      return undefined;
+    }
     if (this.op === undefined || this.opSpan === undefined) {
-      const first = this.toks[input.start];
+      const first = input.start < this.n ? this.toks[input.start] : undefined;
       const span = first ? this.span(first) : lineSpan(input.file, input.line, 1, input.text.length);
       this.err('iptables/syntax', 'no command on this line: expected -A, -I, -D, -R, -N, -X, -F, -Z, -P or -E', span);
       return undefined;
@@ -510,35 +562,25 @@ class LineParser {
       const c = this.targetChain;
       target = { name: c.name, type: STANDARD_TARGETS.has(c.name) && !c.goto ? 'standard' : 'chain', goto: c.goto, span: c.span, options: [], invalid: false };
     }
-    // Optional properties are only set when present (exactOptionalPropertyTypes).
-    const rule: Writable<RuleSyntax> = { matches };
-    if (this.source) rule.source = this.source;
-    if (this.destination) rule.destination = this.destination;
-    if (this.inInterface) rule.inInterface = this.inInterface;
-    if (this.outInterface) rule.outInterface = this.outInterface;
-    if (this.protocol) rule.protocol = this.protocol;
-    if (this.fragment) rule.fragment = this.fragment;
-    if (target) rule.target = target;
-    if (this.ruleCounters) rule.counters = this.ruleCounters;
-    if (this.onlyFamily) rule.onlyFamily = this.onlyFamily;
+    // One literal with every member: a single allocation with a stable shape.
+    const rule: RuleSyntax = {
+      source: this.source, destination: this.destination, inInterface: this.inInterface,
+      outInterface: this.outInterface, protocol: this.protocol, fragment: this.fragment, matches, target,
+      counters: this.ruleCounters, onlyFamily: this.onlyFamily,
+    };
     const takesRule = RULE_COMMANDS.has(this.op) && !(this.op === 'delete' && this.index !== undefined);
     if (!takesRule && this.ruleOptionSpan) {
       this.err('iptables/invalid-option', `${this.opName} does not take a rule specification`, this.ruleOptionSpan);
     }
-    if (this.chain === undefined && this.op !== 'flush' && this.op !== 'delete-chain' && this.op !== 'zero') {
+    if (this.chain === undefined && !this.chainMissingReported && this.op !== 'flush' && this.op !== 'delete-chain' && this.op !== 'zero') {
       this.err('iptables/missing-argument', `${this.opName} requires a chain name`, this.opSpan);
     }
     if (takesRule && !this.failed && checkRule(rule, this.chain ?? '', input, this.out)) this.failed = true;
-    const cmd: Writable<CommandLine> = { kind: 'command', line: input.line, text: input.text, op: this.op, opSpan: this.opSpan, valid: true };
-    if (this.chain !== undefined) cmd.chain = this.chain;
-    if (this.chainSpan) cmd.chainSpan = this.chainSpan;
-    if (this.index !== undefined) cmd.index = this.index;
-    if (this.indexSpan) cmd.indexSpan = this.indexSpan;
-    if (this.argument !== undefined) cmd.argument = this.argument;
-    if (this.argumentSpan) cmd.argumentSpan = this.argumentSpan;
-    if (takesRule) cmd.rule = rule;
-    if (input.counters) cmd.counters = input.counters;
-    cmd.valid = !this.failed;
+    const cmd: CommandLine = {
+      kind: 'command', line: input.line, text: input.text, op: this.op, opSpan: this.opSpan, chain: this.chain,
+      chainSpan: this.chainSpan, index: this.index, indexSpan: this.indexSpan, argument: this.argument,
+      argumentSpan: this.argumentSpan, rule: takesRule ? rule : undefined, counters: input.counters, valid: !this.failed,
+    };
     return cmd;
   }
 }

@@ -7,13 +7,13 @@
 import { type Diagnostic, type Parsed, error, warning } from '../../diagnostics/diagnostic.js';
 import { type SourceFile, type Span, lineSpan } from '../../diagnostics/source.js';
 import { detectFamily } from './detect.js';
-import { parseCommandLine } from './parse-rule.js';
+import { type LineSource, readCommand } from './command.js';
 import { resolveSyntax } from './resolve.js';
 import { plainDiagnostic } from './span.js';
 import type {
   BlankLine, ChainLine, CommentLine, Counters, IpFamily, IptablesSyntax, TableBlock, TableItem, TopItem,
 } from './syntax.js';
-import { type Token, tokenizeLine } from './tokenize.js';
+import { type Token, tokenBuffer, tokenizeInto, tokenizeLine } from './tokenize.js';
 
 export const TABLES = ['filter', 'nat', 'mangle', 'raw', 'security'] as const;
 export type TableName = (typeof TABLES)[number];
@@ -40,6 +40,8 @@ interface OpenTable {
   line: number;
   span: Span;
   items: TableItem[];
+  /** Line sources by `lead:start`, shared by the lines of the table. */
+  sources: Map<number, LineSource>;
 }
 
 const COUNTERS = /^\[(\d+):(\d+)\]$/;
@@ -49,10 +51,20 @@ export function parseIptablesSyntax(file: SourceFile, opts: ParseOptions = {}): 
   const family = opts.family ?? detectFamily(file.text).family;
   const items: TopItem[] = [];
   let open: OpenTable | undefined;
+  const buf = tokenBuffer();
   const name = file.name;
   const text = file.text;
   const starts = file.lineStarts;
 
+  const sourceFor = (t: OpenTable, lead: number, start: number): LineSource => {
+    const key = lead * 4 + start;
+    let src = t.sources.get(key);
+    if (src === undefined) {
+      src = { file: name, lead, start, family, table: t.name };
+      t.sources.set(key, src);
+    }
+    return src;
+  };
   const close = (commitLine: number | undefined): void => {
     if (!open) return;
     const block: TableBlock = commitLine === undefined
@@ -75,12 +87,12 @@ export function parseIptablesSyntax(file: SourceFile, opts: ParseOptions = {}): 
     let lead = 0;
     while (lead < raw.length && (raw.charCodeAt(lead) === 32 || raw.charCodeAt(lead) === 9)) lead++;
     const first = raw[lead];
-    const push = (item: TableItem | CommentLine | BlankLine): void => {
+    if (first === undefined || first === '#') {
+      const item: CommentLine | BlankLine = first === undefined ? { kind: 'blank', line: n } : { kind: 'comment', line: n, text: raw };
       if (open) open.items.push(item);
-      else items.push(item as TopItem);
-    };
-    if (first === undefined) { push({ kind: 'blank', line: n }); continue; }
-    if (first === '#') { push({ kind: 'comment', line: n, text: raw }); continue; }
+      else items.push(item);
+      continue;
+    }
     if (first === '*') {
       const tname = raw.slice(lead + 1).trim();
       const span = lineSpan(name, n, lead + 1, raw.length - lead);
@@ -88,7 +100,7 @@ export function parseIptablesSyntax(file: SourceFile, opts: ParseOptions = {}): 
       if (!/^[a-z]+$/.test(tname) || !isTableName(tname)) {
         diagnostics.push(error('iptables/unknown-table', `unknown table '${tname}': expected one of ${TABLES.join(', ')}`, span));
       }
-      open = { name: tname, line: n, span, items: [] };
+      open = { name: tname, line: n, span, items: [], sources: new Map() };
       continue;
     }
     if (first === 'C' && raw.length - lead === 6 && raw.endsWith('COMMIT')) {
@@ -106,9 +118,10 @@ export function parseIptablesSyntax(file: SourceFile, opts: ParseOptions = {}): 
       if (decl) open.items.push(decl);
       continue;
     }
-    const { tokens, unterminatedQuoteAt } = tokenizeLine(raw, lead);
-    if (unterminatedQuoteAt !== undefined) {
-      diagnostics.push(warning('iptables/unterminated-quote', 'a double quote is never closed: the argument runs to the end of the line', lineSpan(name, n, unterminatedQuoteAt - 1, 1)));
+    tokenizeInto(raw, lead, buf);
+    const tokens = buf.tokens;
+    if (buf.unterminatedQuoteAt !== 0) {
+      diagnostics.push(warning('iptables/unterminated-quote', 'a double quote is never closed: the argument runs to the end of the line', lineSpan(name, n, buf.unterminatedQuoteAt, 1)));
     }
     let startTok = 0;
     let counters: Counters | undefined;
@@ -119,10 +132,7 @@ export function parseIptablesSyntax(file: SourceFile, opts: ParseOptions = {}): 
       else diagnostics.push(error('iptables/invalid-value', `expected counters as [packets:bytes], got '${t0.text}'`, lineSpan(name, n, t0.col, t0.len)));
       startTok = 1;
     }
-    const cmd = parseCommandLine({
-      file: name, line: n, text: raw, tokens, start: startTok, family, table: open.name,
-      ...(counters && { counters }),
-    }, diagnostics);
+    const cmd = readCommand(sourceFor(open, lead, startTok), n, raw, tokens, buf.count, counters, diagnostics);
     if (cmd) open.items.push(cmd);
   }
   if (open) {
@@ -131,7 +141,10 @@ export function parseIptablesSyntax(file: SourceFile, opts: ParseOptions = {}): 
   }
   const syntax: IptablesSyntax = { file: name, family, items };
   const resolved = resolveSyntax(syntax);
-  return { value: syntax, diagnostics: [...diagnostics, ...resolved.diagnostics].map(plainDiagnostic) };
+  // In source order: checks across the table find problems in chain order.
+  const all = [...diagnostics, ...resolved.diagnostics].map(plainDiagnostic);
+  all.sort((a, b) => (a.span?.start.line ?? 0) - (b.span?.start.line ?? 0) || (a.span?.start.column ?? 0) - (b.span?.start.column ?? 0));
+  return { value: syntax, diagnostics: all };
 }
 
 function parseChainLine(raw: string, lead: number, n: number, file: string, out: Diagnostic[]): ChainLine | undefined {

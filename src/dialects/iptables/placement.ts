@@ -5,11 +5,8 @@
  */
 import { type Diagnostic, error } from '../../diagnostics/diagnostic.js';
 import type { Hook } from '../../model/ruleset.js';
-import { findMatch, findTarget } from './catalog.js';
-import type { ExtensionSpec } from './extension.js';
 import type { ResolvedRule, ResolvedTable } from './resolve.js';
-import type { Span } from '../../diagnostics/source.js';
-import type { ExtInstance, IpFamily } from './syntax.js';
+import type { IpFamily } from './syntax.js';
 
 export const HOOK_OF_CHAIN: Readonly<Record<string, Hook>> = {
   PREROUTING: 'prerouting', INPUT: 'input', FORWARD: 'forward', OUTPUT: 'output', POSTROUTING: 'postrouting',
@@ -41,42 +38,27 @@ export function reachingHooks(t: ResolvedTable, edges: ReadonlyMap<string, reado
 }
 
 export function checkPlacement(
-  t: ResolvedTable, edges: ReadonlyMap<string, readonly { to: string }[]>, family: IpFamily, out: Diagnostic[],
+  t: ResolvedTable, edges: ReadonlyMap<string, readonly { to: string }[]>, _family: IpFamily, out: Diagnostic[],
 ): void {
   const hooks = reachingHooks(t, edges);
   for (const c of t.chains) {
     const from = hooks.get(c.name) ?? new Set<Hook>();
-    for (const r of c.rules) checkRule(r, t.name, c.name, from, family, out);
+    for (const r of c.rules) if (r.command.summary?.placements) checkRule(r, t.name, c.name, from, out);
   }
 }
 
-function checkRule(r: ResolvedRule, table: string, chain: string, from: ReadonlySet<Hook>, family: IpFamily, out: Diagnostic[]): void {
-  for (const m of r.rule.matches) {
-    const spec = findMatch(m.name, family);
-    if (spec?.placement) checkOne(spec, m, `match '${m.name}'`, table, chain, from, out);
+function checkRule(r: ResolvedRule, table: string, chain: string, from: ReadonlySet<Hook>, out: Diagnostic[]): void {
+  for (const p of r.command.summary?.placements ?? []) {
+    if (p.tables !== undefined && !p.tables.includes(table)) {
+      out.push(error('iptables/wrong-table', `${p.what} is only valid in the ${p.tables.join(' or ')} table${p.tables.length > 1 ? 's' : ''}, not in ${table}`, p.span));
+      continue;
+    }
+    if (p.hooks === undefined) continue;
+    const allowed = p.hooks;
+    const badHooks = [...from].filter((h) => !allowed.includes(h));
+    if (badHooks.length === 0) continue;
+    const names = (hs: readonly Hook[]): string => hs.map((h) => CHAIN_OF_HOOK[h] ?? h).join(', ');
+    const via = HOOK_OF_CHAIN[chain] !== undefined ? `in ${chain}` : `in chain ${chain}, which is reached from ${names(badHooks)}`;
+    out.push(error('iptables/wrong-chain', `${p.what} cannot be used ${via}: it is only valid in ${names(allowed)}`, p.span));
   }
-  const tg = r.rule.target;
-  if (tg?.type === 'extension') {
-    const spec = findTarget(tg.name, family);
-    if (spec?.placement) checkOne(spec, tg, `target ${tg.name}`, table, chain, from, out);
-  }
-}
-
-function checkOne(
-  spec: ExtensionSpec, inst: ExtInstance & { readonly span: Span }, kind: string, table: string, chain: string,
-  from: ReadonlySet<Hook>, out: Diagnostic[],
-): void {
-  const p = spec.placement?.(inst);
-  if (p === undefined) return;
-  if (p.tables !== undefined && !p.tables.includes(table)) {
-    out.push(error('iptables/wrong-table', `${kind} is only valid in the ${p.tables.join(' or ')} table${p.tables.length > 1 ? 's' : ''}, not in ${table}`, inst.span));
-    return;
-  }
-  if (p.hooks === undefined) return;
-  const allowed = p.hooks;
-  const badHooks = [...from].filter((h) => !allowed.includes(h));
-  if (badHooks.length === 0) return;
-  const names = (hs: readonly Hook[]): string => hs.map((h) => CHAIN_OF_HOOK[h] ?? h).join(', ');
-  const via = HOOK_OF_CHAIN[chain] !== undefined ? `in ${chain}` : `in chain ${chain}, which is reached from ${names(badHooks)}`;
-  out.push(error('iptables/wrong-chain', `${kind} cannot be used ${via}: it is only valid in ${names(allowed)}`, inst.span));
 }

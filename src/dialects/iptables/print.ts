@@ -6,20 +6,40 @@
  */
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import { printRuleBody } from './print-rule.js';
-import { type ResolvedTable, resolveTable } from './resolve.js';
+import { BUILTIN_CHAINS, isTableName } from './parse.js';
+import { type ResolvedChain, type ResolvedTable, resolveTable, ruleInstance } from './resolve.js';
 import type { Counters, IptablesSyntax, TableBlock } from './syntax.js';
 
 const counters = (c: Counters | undefined): string => (c === undefined ? '[0:0]' : `[${c.packets}:${c.bytes}]`);
 
+/**
+ * Chains in iptables-save order: every built-in chain of the table in the table's order, then
+ * user-defined chains sorted by name (byte order). One exception keeps old dumps intact: a nat
+ * block that declares its chains but no INPUT comes from a kernel before 2.6.36, which had none.
+ */
+function chainOrder(t: ResolvedTable): ResolvedChain[] {
+  const builtins = t.chains.filter((c) => c.builtin);
+  const declared = builtins.some((c) => c.origin !== undefined);
+  const skip = (c: ResolvedChain): boolean =>
+    t.name === 'nat' && c.name === 'INPUT' && declared && c.origin === undefined && c.rules.length === 0;
+  const order = isTableName(t.name) ? BUILTIN_CHAINS[t.name] : [];
+  const sortedBuiltins = builtins.filter((c) => !skip(c)).sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
+  const users = t.chains.filter((c) => !c.builtin).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return [...sortedBuiltins, ...users];
+}
+
 export function printTable(t: ResolvedTable, family: IptablesSyntax['family']): string[] {
   const lines = [`*${t.name}`];
-  for (const c of t.chains) lines.push(`:${c.name} ${c.builtin ? (c.policy ?? 'ACCEPT') : '-'} ${counters(c.counters)}`);
-  for (const c of t.chains) {
+  const chains = chainOrder(t);
+  for (const c of chains) lines.push(`:${c.name} ${c.builtin ? (c.policy ?? 'ACCEPT') : '-'} ${counters(c.counters)}`);
+  for (const c of chains) {
     for (const r of c.rules) {
-      const body = printRuleBody(r, family);
+      const inst = ruleInstance(r);
+      const body = inst === undefined ? '' : printRuleBody(inst, family);
       const chainName = c.name;
       const head = r.counters ? `[${r.counters.packets}:${r.counters.bytes}] ` : '';
-      const rule = r.jump !== undefined && r.rule.target ? body.replace(new RegExp(`(-[jg]) ${escapeRe(r.rule.target.name)}$`), `$1 ${r.jump}`) : body;
+      const target = inst?.rule.target;
+      const rule = r.jump !== undefined && target ? body.replace(new RegExp(`(-[jg]) ${escapeRe(target.name)}$`), `$1 ${r.jump}`) : body;
       lines.push(`${head}-A ${chainName}${rule === '' ? '' : ` ${rule}`}`);
     }
   }

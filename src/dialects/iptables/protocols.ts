@@ -44,7 +44,16 @@ function build(): void {
  * `-p` argument → protocol number, the way iptables reads it: the argument is lower-cased, then
  * a number (decimal, 0x hex or 0 octal) up to 255, `all`, or a protocol name.
  */
+const PROTO_CACHE = new Map<string, number | undefined>();
+
 export function parseIptProtocol(text: string): number | undefined {
+  if (PROTO_CACHE.has(text)) return PROTO_CACHE.get(text);
+  const n = readProtocol(text);
+  if (PROTO_CACHE.size < 1024) PROTO_CACHE.set(text, n);
+  return n;
+}
+
+function readProtocol(text: string): number | undefined {
   const lower = text.toLowerCase();
   const n = parseCNumber(lower);
   if (n !== undefined) return n <= 255 ? n : undefined;

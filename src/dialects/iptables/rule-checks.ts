@@ -15,39 +15,62 @@ import type { ExtInstance, RuleSyntax } from './syntax.js';
 const NO_IN = new Set(['OUTPUT', 'POSTROUTING']);
 const NO_OUT = new Set(['PREROUTING', 'INPUT']);
 
+/** The context handed to extension checks; one per rule, re-pointed at each extension. */
+class Checker implements RuleContext {
+  failed = false;
+  span: Span;
+
+  constructor(
+    readonly family: LineInput['family'], readonly table: string, readonly protocol: number,
+    readonly protocolInverted: boolean, readonly matches: readonly ExtInstance[], private readonly out: Diagnostic[], span: Span,
+  ) {
+    this.span = span;
+  }
+
+  error(code: string, message: string, at?: Span): void {
+    this.failed = true;
+    this.out.push(error(code, message, at ?? this.span));
+  }
+
+  warning(code: string, message: string, at?: Span): void {
+    this.out.push(warning(code, message, at ?? this.span));
+  }
+}
+
 /** Returns true when an error was reported. */
 export function checkRule(rule: RuleSyntax, chain: string, input: LineInput, out: Diagnostic[]): boolean {
-  let failed = false;
-  const err = (code: string, message: string, span: Span): void => {
-    failed = true;
-    out.push(error(code, message, span));
-  };
-  if (rule.inInterface && NO_IN.has(chain)) {
-    err('iptables/wrong-chain', `-i cannot be used in ${chain}: packets there have no input interface`, rule.inInterface.span);
-  }
-  if (rule.outInterface && NO_OUT.has(chain)) {
-    err('iptables/wrong-chain', `-o cannot be used in ${chain}: packets there have no output interface yet`, rule.outInterface.span);
-  }
   const protocol = rule.protocol?.number ?? 0;
   const protocolInverted = rule.protocol?.invert ?? false;
-  const one = (inst: ExtInstance, spec: ExtensionSpec | undefined, span: Span, invalid: boolean): void => {
-    if (spec === undefined || invalid) return;
-    const need = spec.protocols;
-    if (need !== undefined && !(need.numbers.includes(protocol) && (!protocolInverted || need.invertOk === true))) {
-      const found = rule.protocol === undefined ? 'no -p' : `${protocolInverted ? '! ' : ''}-p ${iptProtocolName(protocol)}`;
-      err('iptables/needs-protocol', `${need.message}; found ${found}`, rule.protocol?.span ?? span);
-      return;
-    }
-    if (spec.check === undefined) return;
-    spec.check(inst, {
-      family: input.family, table: input.table, protocol, protocolInverted,
-      matchNames: rule.matches.map((m) => m.name), matches: rule.matches, span,
-      error: (code, message, at) => err(code, message, at ?? span),
-      warning: (code, message, at) => { out.push(warning(code, message, at ?? span)); },
-    });
+  let ctx: Checker | undefined;
+  const checker = (span: Span): Checker => {
+    ctx ??= new Checker(input.family, input.table, protocol, protocolInverted, rule.matches, out, span);
+    ctx.span = span;
+    return ctx;
   };
-  for (const m of rule.matches) one(m, findMatch(m.name, input.family), m.span, m.invalid);
+  if (rule.inInterface && NO_IN.has(chain)) {
+    checker(rule.inInterface.span).error('iptables/wrong-chain', `-i cannot be used in ${chain}: packets there have no input interface`);
+  }
+  if (rule.outInterface && NO_OUT.has(chain)) {
+    checker(rule.outInterface.span).error('iptables/wrong-chain', `-o cannot be used in ${chain}: packets there have no output interface yet`);
+  }
+  for (const m of rule.matches) {
+    if (!m.invalid) checkOne(m, findMatch(m.name, input.family), m.span, rule, protocol, protocolInverted, checker);
+  }
   const t = rule.target;
-  if (t?.type === 'extension') one(t, findTarget(t.name, input.family), t.span, t.invalid);
-  return failed;
+  if (t?.type === 'extension' && !t.invalid) checkOne(t, findTarget(t.name, input.family), t.span, rule, protocol, protocolInverted, checker);
+  return ctx?.failed ?? false;
+}
+
+function checkOne(
+  inst: ExtInstance, spec: ExtensionSpec | undefined, span: Span, rule: RuleSyntax, protocol: number,
+  protocolInverted: boolean, checker: (span: Span) => Checker,
+): void {
+  if (spec === undefined) return;
+  const need = spec.protocols;
+  if (need !== undefined && !(need.numbers.includes(protocol) && (!protocolInverted || need.invertOk === true))) {
+    const found = rule.protocol === undefined ? 'no -p' : `${protocolInverted ? '! ' : ''}-p ${iptProtocolName(protocol)}`;
+    checker(rule.protocol?.span ?? span).error('iptables/needs-protocol', `${need.message}; found ${found}`);
+    return;
+  }
+  if (spec.check !== undefined) spec.check(inst, checker(span));
 }

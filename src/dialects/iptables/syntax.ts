@@ -5,6 +5,7 @@
  * Nothing is resolved here (see resolve.ts for the chains a file leaves behind).
  */
 import type { Span } from '../../diagnostics/source.js';
+import type { Hook } from '../../model/ruleset.js';
 
 export type IpFamily = 'ipv4' | 'ipv6';
 
@@ -65,7 +66,10 @@ export type CommandOp =
   | 'append' | 'insert' | 'delete' | 'replace' | 'new-chain' | 'delete-chain' | 'flush' | 'zero'
   | 'policy' | 'rename-chain';
 
-/** One command line: `-A INPUT …`, `-I INPUT 2 …`, `-N FOO`, `-P INPUT DROP`, … */
+/**
+ * One command line: `-A INPUT …`, `-I INPUT 2 …`, `-N FOO`, `-P INPUT DROP`, …
+ * Optional members may be present with the value `undefined`.
+ */
 export interface CommandLine {
   readonly kind: 'command';
   readonly line: number;
@@ -73,36 +77,62 @@ export interface CommandLine {
   readonly text: string;
   readonly op: CommandOp;
   readonly opSpan: Span;
-  readonly chain?: string;
-  readonly chainSpan?: Span;
+  readonly chain?: string | undefined;
+  readonly chainSpan?: Span | undefined;
   /** Rule number of `-I n`, `-D n`, `-R n`, `-Z chain n` (1-based). */
-  readonly index?: number;
-  readonly indexSpan?: Span;
+  readonly index?: number | undefined;
+  readonly indexSpan?: Span | undefined;
   /** `-P chain POLICY` or `-E old NEW`. */
-  readonly argument?: string;
-  readonly argumentSpan?: Span;
-  /** The rule specification of -A, -I, -R and -D without a number. */
-  readonly rule?: RuleSyntax;
+  readonly argument?: string | undefined;
+  readonly argumentSpan?: Span | undefined;
+  /**
+   * The rule specification of -A, -I, -R and -D without a number. A parsed file reads it again
+   * from the line when it is first used, so that a large file stays small in memory.
+   */
+  readonly rule?: RuleSyntax | undefined;
   /** `[packets:bytes]` prefix of the line. */
-  readonly counters?: Counters;
+  readonly counters?: Counters | undefined;
   /** False when the line had an error: resolve and convert skip it. */
   readonly valid: boolean;
+  /** What the table-level checks need from the rule, without reading it again. */
+  readonly summary?: RuleSummary | undefined;
 }
 
+/** Facts about a rule that checks across the table need (jumps, placement, address lists). */
+export interface RuleSummary {
+  /** `-j NAME` / `-g NAME` where NAME is not a verdict or a target extension. */
+  readonly jump?: { readonly name: string; readonly goto: boolean; readonly span: Span };
+  /** Extensions restricted to some tables or hooks. */
+  readonly placements?: readonly PlacementNeed[];
+  /** Lengths of the -s and -d lists (1 when absent): the line makes sources × destinations rules. */
+  readonly sources: number;
+  readonly destinations: number;
+  readonly onlyFamily?: IpFamily;
+}
+
+export interface PlacementNeed {
+  /** `match 'owner'`, `target DNAT`. */
+  readonly what: string;
+  readonly tables?: readonly string[];
+  readonly hooks?: readonly Hook[];
+  readonly span: Span;
+}
+
+/** A rule specification. Optional members may be present with the value `undefined`. */
 export interface RuleSyntax {
-  readonly source?: AddressOption;
-  readonly destination?: AddressOption;
-  readonly inInterface?: InterfaceOption;
-  readonly outInterface?: InterfaceOption;
-  readonly protocol?: ProtocolOption;
-  readonly fragment?: FlagOption;
+  readonly source?: AddressOption | undefined;
+  readonly destination?: AddressOption | undefined;
+  readonly inInterface?: InterfaceOption | undefined;
+  readonly outInterface?: InterfaceOption | undefined;
+  readonly protocol?: ProtocolOption | undefined;
+  readonly fragment?: FlagOption | undefined;
   /** Match modules in load order (explicit `-m` and the implicit protocol match). */
   readonly matches: readonly MatchSyntax[];
-  readonly target?: TargetSyntax;
+  readonly target?: TargetSyntax | undefined;
   /** `-c packets bytes` */
-  readonly counters?: Counters;
+  readonly counters?: Counters | undefined;
   /** `-4` / `-6`: the rule only exists in that family (ignored by the other tool). */
-  readonly onlyFamily?: IpFamily;
+  readonly onlyFamily?: IpFamily | undefined;
 }
 
 export interface AddressSpec {

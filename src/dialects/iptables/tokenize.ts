@@ -3,6 +3,10 @@
  * blanks (space, tab) separate arguments; a double quote opens a quoted part in which blanks are
  * kept and a backslash escapes the next character; the closing quote ends the argument. Outside
  * quotes a backslash is an ordinary character and single quotes mean nothing.
+ *
+ * This runs for every line of files with tens of thousands of rules, so the parser tokenizes into
+ * a reused buffer and common words (option names, verdicts, chain names) come from a fixed table
+ * instead of being cut out of the line again.
  */
 
 export interface Token {
@@ -12,14 +16,30 @@ export interface Token {
   readonly col: number;
   /** Number of source characters, quotes included. */
   readonly len: number;
-  /** True when any part was quoted (informational: getopt sees only the text). */
-  readonly quoted: boolean;
 }
 
 export interface Tokenized {
   readonly tokens: Token[];
-  /** Column of an opening quote never closed (iptables then takes the rest of the line). */
+  /** 1-based column of an opening quote never closed (iptables then takes the rest of the line). */
   readonly unterminatedQuoteAt?: number;
+}
+
+interface MutableToken {
+  text: string;
+  col: number;
+  len: number;
+}
+
+/** Tokens of the current line; the objects are reused for the next line. */
+export interface TokenBuffer {
+  readonly tokens: MutableToken[];
+  count: number;
+  /** 0 when every quote was closed. */
+  unterminatedQuoteAt: number;
+}
+
+export function tokenBuffer(): TokenBuffer {
+  return { tokens: [], count: 0, unterminatedQuoteAt: 0 };
 }
 
 const SPACE = 32;
@@ -27,9 +47,43 @@ const TAB = 9;
 const QUOTE = 34;
 const BACKSLASH = 92;
 
-/** Tokenizes `line` starting at 0-based offset `from` (columns stay relative to the whole line). */
-export function tokenizeLine(line: string, from = 0): Tokenized {
-  const tokens: Token[] = [];
+/** Words common enough in rulesets to keep one copy of, by length then first character. */
+const COMMON: string[][][] = [];
+
+/** Adds words that the tokenizer returns as shared strings (option names, verdicts, …). */
+export function addCommonWords(words: Iterable<string>): void {
+  for (const w of words) {
+    if (w.length < 2 || w.length > 40) continue;
+    const byFirst = (COMMON[w.length] ??= []);
+    const list = (byFirst[w.charCodeAt(0) & 127] ??= []);
+    if (!list.includes(w)) list.push(w);
+  }
+}
+
+addCommonWords([
+  '-A', '-I', '-D', '-R', '-N', '-X', '-F', '-P', '-s', '-d', '-p', '-i', '-o', '-m', '-j', '-g', '-f',
+  'INPUT', 'OUTPUT', 'FORWARD', 'PREROUTING', 'POSTROUTING', 'ACCEPT', 'DROP', 'REJECT', 'RETURN', 'LOG',
+  'tcp', 'udp', 'icmp', 'ipv6-icmp', 'NEW', 'ESTABLISHED', 'RELATED', 'INVALID', 'RELATED,ESTABLISHED',
+  'ESTABLISHED,RELATED', 'icmp-port-unreachable', 'icmp6-port-unreachable', 'tcp-reset', 'any', 'lo', 'eth0',
+]);
+
+function cut(line: string, start: number, end: number): string {
+  const list = COMMON[end - start]?.[line.charCodeAt(start) & 127];
+  if (list !== undefined) for (const w of list) if (line.startsWith(w, start)) return w;
+  return line.slice(start, end);
+}
+
+/** Tokenizes `line` from 0-based offset `from` into `buf` (columns stay relative to the whole line). */
+function push(buf: TokenBuffer, text: string, start: number, end: number): void {
+  const t = buf.tokens[buf.count];
+  if (t === undefined) buf.tokens.push({ text, col: start + 1, len: end - start });
+  else { t.text = text; t.col = start + 1; t.len = end - start; }
+  buf.count++;
+}
+
+export function tokenizeInto(line: string, from: number, buf: TokenBuffer): void {
+  buf.count = 0;
+  buf.unterminatedQuoteAt = 0;
   const n = line.length;
   let i = from;
   while (i < n) {
@@ -39,12 +93,12 @@ export function tokenizeLine(line: string, from = 0): Tokenized {
     // Fast path: an unquoted argument is a plain slice.
     while (i < n && c !== SPACE && c !== TAB && c !== QUOTE) c = line.charCodeAt(++i);
     if (i >= n || c !== QUOTE) {
-      tokens.push({ text: line.slice(start, i), col: start + 1, len: i - start, quoted: false });
+      push(buf, cut(line, start, i), start, i);
       continue;
     }
     let text = line.slice(start, i);
-    i++; // opening quote
-    const quoteCol = i;
+    const quoteCol = i + 1; // 1-based column of the opening quote
+    i++;
     let closed = false;
     while (i < n) {
       c = line.charCodeAt(i);
@@ -53,10 +107,17 @@ export function tokenizeLine(line: string, from = 0): Tokenized {
       text += line[i];
       i++;
     }
-    tokens.push({ text, col: start + 1, len: i - start, quoted: true });
-    if (!closed) return { tokens, unterminatedQuoteAt: quoteCol };
+    push(buf, text, start, i);
+    if (!closed) { buf.unterminatedQuoteAt = quoteCol; return; }
   }
-  return { tokens };
+}
+
+/** Tokenizes `line` from 0-based offset `from` into fresh tokens. */
+export function tokenizeLine(line: string, from = 0): Tokenized {
+  const buf = tokenBuffer();
+  tokenizeInto(line, from, buf);
+  const tokens: Token[] = buf.tokens.slice(0, buf.count);
+  return buf.unterminatedQuoteAt === 0 ? { tokens } : { tokens, unterminatedQuoteAt: buf.unterminatedQuoteAt };
 }
 
 const NO_QUOTE = /^[A-Za-z0-9_-]+$/;

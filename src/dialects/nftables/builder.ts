@@ -9,6 +9,13 @@ import { componentTypes } from './parse-expr.js';
 import { datatype, INVALID } from './datatypes.js';
 import type { ChainSyntax, NftFamily, NftSyntax, RuleSyntax, SetSyntax, TableSyntax, TypeSpec } from './syntax.js';
 
+export interface BlockSnapshot {
+  readonly counter: number;
+  readonly chains: ReadonlySet<string>;
+  readonly sets: ReadonlySet<string>;
+  readonly rules: WeakSet<object>;
+}
+
 export class RulesetBuilder {
   readonly syntax: NftSyntax & { tables: TableSyntax[]; files: string[] } = { tables: [], files: [] };
   private readonly handles = new WeakMap<TableSyntax, number>();
@@ -25,6 +32,44 @@ export class RulesetBuilder {
     this.syntax.tables.push(table);
     this.handles.set(table, 0);
     return { table, created: true };
+  }
+
+  /** Items whose handle came from the input (`# handle N`), which renumbering keeps. */
+  private readonly explicit = new WeakSet<object>();
+
+  markExplicit(item: object): void {
+    this.explicit.add(item);
+  }
+
+  /** State of a table before a `table … { }` block, to number what the block creates as nft does. */
+  snapshot(table: TableSyntax): BlockSnapshot {
+    return {
+      counter: this.handles.get(table) ?? 0,
+      chains: new Set(table.chains.map((c) => c.name)),
+      sets: new Set(table.sets.map((x) => x.name)),
+      rules: new WeakSet(table.chains.flatMap((c) => c.rules)),
+    };
+  }
+
+  /**
+   * Numbers what a block created the way the kernel sees it: nft sends the block's chains first,
+   * then its sets and maps, then its rules, each taking the table's next handle.
+   */
+  renumberBlock(table: TableSyntax, before: BlockSnapshot): void {
+    let n = before.counter;
+    const next = (): number => ++n;
+    table.chains.forEach((c, i) => {
+      if (!before.chains.has(c.name) && !this.explicit.has(c)) table.chains[i] = { ...c, handle: next() };
+    });
+    table.sets.forEach((x, i) => {
+      if (!before.sets.has(x.name) && !this.explicit.has(x)) table.sets[i] = { ...x, handle: next() };
+    });
+    for (const c of table.chains) {
+      c.rules.forEach((r, i) => {
+        if (!before.rules.has(r) && !this.explicit.has(r)) c.rules[i] = { ...r, handle: next() };
+      });
+    }
+    this.handles.set(table, Math.max(n, this.handles.get(table) ?? 0));
   }
 
   nextHandle(table: TableSyntax): number {
@@ -52,9 +97,11 @@ export class RulesetBuilder {
 
   replaceChain(table: TableSyntax, old: ChainSyntax, next: ChainSyntax): void {
     table.chains[table.chains.indexOf(old)] = next;
+    if (this.explicit.has(old)) this.explicit.add(next);
   }
 
   addRule(table: TableSyntax, chain: ChainSyntax, rule: RuleSyntax, at?: number): RuleSyntax {
+    if (rule.handle !== undefined) this.explicit.add(rule);
     const withHandle = rule.handle === undefined ? { ...rule, handle: this.nextHandle(table) } : rule;
     if (at === undefined || at >= chain.rules.length) chain.rules.push(withHandle);
     else chain.rules.splice(Math.max(0, at), 0, withHandle);
@@ -70,6 +117,7 @@ export class RulesetBuilder {
       return merged;
     }
     const withHandle = { ...set, handle: set.handle ?? this.nextHandle(table) };
+    if (set.handle !== undefined) this.explicit.add(withHandle);
     table.sets.push(withHandle);
     return withHandle;
   }

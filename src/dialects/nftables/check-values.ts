@@ -27,7 +27,7 @@ export function checkValue(c: Checker, e: Expr, types: readonly Datatype[], o: V
   }
   switch (e.kind) {
     case 'value': {
-      if (t.kind === 'invalid') return;
+      if (t.kind === 'invalid' || (!e.quoted && e.text.startsWith('$'))) return;
       if (t.kind === 'verdict') {
         c.err('nftables/type-mismatch', `expected a verdict, got '${e.text}'`, e.span);
         return;

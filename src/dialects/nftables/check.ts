@@ -121,16 +121,16 @@ export class Checker {
     if (!b) return;
     const hooks = HOOKS[this.family] ?? [];
     if (!hooks.includes(b.hook)) {
-      this.err('nftables/bad-hook', `hook '${b.hook}' does not exist for family ${this.family}: expected one of ${hooks.join(', ')}`, c.span);
+      this.err('nftables/bad-hook', `hook '${b.hook}' does not exist for family ${this.family}: expected one of ${hooks.join(', ')}`, b.span ?? c.span);
     }
-    if (!['filter', 'nat', 'route'].includes(b.type)) this.err('nftables/bad-chain-type', `unknown chain type '${b.type}': expected filter, nat or route`, c.span);
-    else if (b.type === 'nat' && !['ip', 'ip6', 'inet'].includes(this.family)) this.err('nftables/bad-chain-type', `chain type nat does not exist for family ${this.family}`, c.span);
-    else if (b.type === 'route' && (b.hook !== 'output' || !['ip', 'ip6', 'inet'].includes(this.family))) this.err('nftables/bad-chain-type', 'chain type route exists only on the output hook of ip, ip6 and inet tables', c.span);
+    if (!['filter', 'nat', 'route'].includes(b.type)) this.err('nftables/bad-chain-type', `unknown chain type '${b.type}': expected filter, nat or route`, b.span ?? c.span);
+    else if (b.type === 'nat' && !['ip', 'ip6', 'inet'].includes(this.family)) this.err('nftables/bad-chain-type', `chain type nat does not exist for family ${this.family}`, b.span ?? c.span);
+    else if (b.type === 'route' && (b.hook !== 'output' || !['ip', 'ip6', 'inet'].includes(this.family))) this.err('nftables/bad-chain-type', 'chain type route exists only on the output hook of ip, ip6 and inet tables', b.span ?? c.span);
     if (b.priority && resolvePriority(b.priority, this.family) === undefined) {
       const names = Object.keys(priorityNames(this.family)).join(', ');
-      this.err('nftables/bad-priority', `'${b.priority.kind === 'named' ? b.priority.name : ''}' is not a priority name of family ${this.family}: expected a number or ${names}`, c.span);
+      this.err('nftables/bad-priority', `'${b.priority.kind === 'named' ? b.priority.name : ''}' is not a priority name of family ${this.family}: expected a number or ${names}`, b.span ?? c.span);
     }
-    if (c.policy !== undefined && c.policy !== 'accept' && c.policy !== 'drop') this.err('nftables/bad-policy', `unknown policy '${c.policy}': expected accept or drop`, c.span);
+    if (c.policy !== undefined && c.policy !== 'accept' && c.policy !== 'drop') this.err('nftables/bad-policy', `unknown policy '${c.policy}': expected accept or drop`, b.span ?? c.span);
   }
 
   checkRule(r: RuleSyntax): void {

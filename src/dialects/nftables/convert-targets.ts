@@ -4,7 +4,7 @@
  * `icmp type` needs both. Selectors the model has no field for become opaque with a reason.
  */
 import type { Family } from '../../model/address.js';
-import { type AddrField, type BitsField, type Match, type NumField, ANY, and, bits, eq, family, or, protocol } from '../../model/match.js';
+import { type AddrField, type BitsField, type Match, type NumField, ANY, and, bits, family, num, protocol } from '../../model/match.js';
 import type { Expr, NftFamily } from './syntax.js';
 
 export type Target =
@@ -104,7 +104,7 @@ function payload(e: Extract<Expr, { kind: 'payload' }>, tf: NftFamily): Resolved
       if (e.field === 'type') return { target: { kind: 'num', field: 'icmpType' }, deps: l4dep };
       if (e.field === 'code') return { target: { kind: 'num', field: 'icmpCode' }, deps: l4dep };
       const types = (e.protocol === 'icmp' ? ICMP_FIELD_TYPES : ICMPV6_FIELD_TYPES)[e.field];
-      const typeDep = types ? or(...types.map((t) => eq('icmpType', t))) : ANY;
+      const typeDep = types ? num('icmpType', ...types.map((t) => [t, t] as const)) : ANY;
       return opaque(`${e.protocol} ${e.field} is not in fwdoctor's packet model`, and(l4dep, typeDep));
     }
     case 'ether':

@@ -103,6 +103,10 @@ function dispatchAction(s: Extract<Stmt, { kind: 'vmap' }>, ctx: TableCtx, text:
     const c = { match: keyMatch(s.key, key, env), action };
     (key.kind === 'wildcard' ? last : cases).push(c);
   }
+  // Keys of a verdict map are disjoint, so their order does not matter: sort them so that the kernel's
+  // listing order (hash order for `nft -j`) does not change the model.
+  const key = (c: { match: Match }): string => JSON.stringify(c.match, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString().padStart(40, '0') : v));
+  cases.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   return { kind: 'dispatch', cases: [...cases, ...last] };
 }
 
@@ -162,10 +166,10 @@ function convertRule(r: RuleSyntax, chainName: string, index: number, ctx: Table
   };
   if (res.action.kind === 'reject' && t.family !== 'ip' && t.family !== 'ip6') {
     const w = res.action.with;
-    if (w.kind === 'icmp') matches.push(family('ipv4'));
-    if (w.kind === 'icmpv6') matches.push(family('ipv6'));
+    if (w.kind === 'icmp') matches.unshift(family('ipv4'));
+    if (w.kind === 'icmpv6') matches.unshift(family('ipv6'));
   }
-  if (res.action.kind === 'reject' && res.action.with.kind === 'tcp-reset') matches.push(protocol(6));
+  if (res.action.kind === 'reject' && res.action.with.kind === 'tcp-reset') matches.unshift(protocol(6));
   return {
     match: simplify(and(...matches, ...res.matches), t.family),
     effects: res.effects,

@@ -47,16 +47,15 @@ const TYPES: readonly Datatype[] = [
   dt('devgroup', 'integer', 32, [['default', 0]]), dt('classid', 'integer', 32, [['none', 0], ['root', 0xffffffff]]),
   dt('cgroupsv2', 'string', 64), dt('boolean', 'integer', 1, S.BOOLEAN), dt('string', 'string', 128),
   dt('verdict', 'verdict', 32), dt('integer', 'integer', 32), dt('bitmask', 'bitmask', 32),
-  dt('counter', 'string', 128), dt('quota', 'string', 128), dt('limit', 'string', 128),
-  dt('ct_helper', 'string', 128), dt('ct_timeout', 'string', 128), dt('ct_expectation', 'string', 128),
-  dt('secmark', 'string', 128), dt('synproxy', 'string', 128), dt('tunnel', 'string', 128),
+  dt('queue', 'integer', 16),
+  ...['counter', 'quota', 'limit', 'ct_helper', 'ct_timeout', 'ct_expectation', 'secmark', 'synproxy', 'tunnel'].map((n) => dt(n, 'string', 2048)),
 ];
 
 const BY_NAME = new Map(TYPES.map((t) => [t.name, t]));
 
 /** A datatype by its nft name (`ipv4_addr`, `inet_service`, …). */
 export function datatype(name: string): Datatype | undefined {
-  return BY_NAME.get(name);
+  return BY_NAME.get(name.replace(' ', '_'));
 }
 
 export function mustType(name: string): Datatype {

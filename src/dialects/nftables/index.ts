@@ -47,14 +47,23 @@ export function isNftJson(text: string): boolean {
   return /^\s*\{\s*"nftables"\s*:/.test(text.replace(/^\uFEFF/, ''));
 }
 
+function byPosition(ds: readonly Diagnostic[]): Diagnostic[] {
+  const key = (d: Diagnostic): [string, number, number] => [d.span?.file ?? '', d.span?.start.line ?? 0, d.span?.start.column ?? 0];
+  return ds.map((d, i) => ({ d, i })).sort((a, b) => {
+    const [fa, la, ca] = key(a.d);
+    const [fb, lb, cb] = key(b.d);
+    return fa === fb ? la - lb || ca - cb || a.i - b.i : a.i - b.i;
+  }).map((x) => x.d);
+}
+
 /** Parses text or JSON and runs the checks of `nft -c`; never throws on bad input. */
 export function parseNftables(file: SourceFile, opts: NftLoadOptions = {}): Parsed<NftSyntax> & { readonly files: ReadonlyMap<string, SourceFile> } {
   if (isNftJson(file.text)) {
     const p = parseNftJson(file);
-    return { value: p.value, diagnostics: [...p.diagnostics, ...checkNftSyntax(p.value)], files: new Map([[file.name, file]]) };
+    return { value: p.value, diagnostics: byPosition([...p.diagnostics, ...checkNftSyntax(p.value)]), files: new Map([[file.name, file]]) };
   }
   const p = parseNftText(file, { readFile: opts.readFile ?? readFromDisk, ...(opts.defaultFamily ? { defaultFamily: opts.defaultFamily } : {}) });
-  return { value: p.value, diagnostics: [...p.diagnostics, ...checkNftSyntax(p.value)], files: p.files };
+  return { value: p.value, diagnostics: byPosition([...p.diagnostics, ...checkNftSyntax(p.value)]), files: p.files };
 }
 
 /** Text or JSON → model ruleset, with every diagnostic (errors as `nft -c -f` reports them, warnings from the conversion). */

@@ -2,7 +2,9 @@
  * Blocks of the text language: `table … { }`, `chain … { }`, `set/map … { }`, `flowtable … { }` and
  * named objects (`counter`, `quota`, `ct helper` …), as they appear in `nft list ruleset` output.
  */
+import { datatype } from './datatypes.js';
 import { tokenSpan, type Token, describeToken } from './lexer.js';
+import { selectorAhead } from './parse-selector.js';
 import { type RulesetBuilder, setDataTypes, setKeyTypes } from './builder.js';
 import type { StmtParser } from './parse-stmt.js';
 import type { ChainSyntax, Expr, FlowtableSyntax, Priority, SetSyntax, Stmt, TableSyntax, TypeSpec } from './syntax.js';
@@ -41,7 +43,7 @@ export function eachInBlock(ctx: BlockContext, body: () => void): void {
       if (e.diagnostic) ts.diagnostics.push(e.diagnostic);
       ts.recover(depth);
     }
-    if (!ts.atEnd()) {
+    if (!ts.atEnd() && !(ts.pos > before && ts.previous().text === '}')) {
       const t = ts.peek();
       ts.report('nftables/syntax', `expected end of line after the statement, got ${describeToken(t)}`, tokenSpan(t));
       ts.recover(depth);
@@ -91,6 +93,7 @@ function parseDeviceList(ctx: BlockContext): string[] {
 export function parseTableBody(ctx: BlockContext, table: TableSyntax): void {
   const { ts, b } = ctx;
   ctx.sp.env.family = table.family;
+  const before = b.snapshot(table);
   eachInBlock(ctx, () => {
     const t = ts.peek();
     switch (t.text) {
@@ -139,6 +142,7 @@ export function parseTableBody(ctx: BlockContext, table: TableSyntax): void {
         ts.fail(`unknown table statement ${describeToken(t)}: expected chain, set, map, flowtable, flags, comment or a named object`, t, 'nftables/unknown-keyword');
     }
   });
+  b.renumberBlock(table, before);
 }
 
 export function parseChainBody(ctx: BlockContext, table: TableSyntax, chain0: ChainSyntax): void {
@@ -150,7 +154,10 @@ export function parseChainBody(ctx: BlockContext, table: TableSyntax, chain0: Ch
     chain = next;
   };
   const handle = ctx.handleAt(ts.peek());
-  if (handle !== undefined) update({ handle });
+  if (handle !== undefined) {
+    update({ handle });
+    b.markExplicit(chain);
+  }
   eachInBlock(ctx, () => {
     const t = ts.peek();
     if (t.text === 'type' && t.kind === 'word' && ts.peek(1).kind === 'word' && ts.at('hook', 2)) {
@@ -163,7 +170,7 @@ export function parseChainBody(ctx: BlockContext, table: TableSyntax, chain0: Ch
       else if (ts.accept('devices')) devices = parseDeviceList(ctx);
       let priority: Priority | undefined;
       if (ts.accept('priority')) priority = parsePriority(ts);
-      const base = { type, hook, devices: devices.length > 0 ? devices : (chain.base?.devices ?? []), ...(priority ? { priority } : {}) };
+      const base = { span: tokenSpan(t, ts.previous()), type, hook, devices: devices.length > 0 ? devices : (chain.base?.devices ?? []), ...(priority ? { priority } : {}) };
       update({ base });
       return;
     }
@@ -195,11 +202,16 @@ export function parseChainBody(ctx: BlockContext, table: TableSyntax, chain0: Ch
   });
 }
 
-function parseTypeSpec(ctx: BlockContext, typeofForm: boolean): TypeSpec {
+/** `type a . b` names, or `typeof expr . expr`; map data after `typeof` may still be type names (`: verdict`, `: ct helper`). */
+function parseTypeSpec(ctx: BlockContext, typeofForm: boolean, isData = false): TypeSpec {
   const { ts } = ctx;
-  if (typeofForm && ts.at('verdict')) {
+  if (typeofForm && isData && ts.at('ct') && ['helper', 'timeout', 'expectation'].includes(ts.peek(1).text)) {
     ts.next();
-    return { kind: 'types', names: ['verdict'] };
+    return { kind: 'types', names: [`ct ${ts.next().text}`] };
+  }
+  const typeName = ts.peek().kind === 'word' && datatype(ts.peek().text) !== undefined;
+  if (typeofForm && isData && typeName && (!selectorAhead(ts) || ts.at('.', 1) || ts.peek(1).kind === 'newline' || ts.at(';', 1) || ts.at('}', 1))) {
+    typeofForm = false;
   }
   if (typeofForm) {
     const exprs = [ctx.sp.parseLhs()];
@@ -224,7 +236,8 @@ export function parseSetBody(ctx: BlockContext, nameTok: Token, isMap: boolean, 
         set.keyType = parseTypeSpec(ctx, t.text === 'typeof');
         if (ts.accept(':')) {
           if (!isMap) ts.fail("a set has no data type: use 'map' for 'key : data'", ts.previous(), 'nftables/type-mismatch');
-          set.dataType = ts.at('interval') ? (ts.next(), parseTypeSpec(ctx, t.text === 'typeof')) : parseTypeSpec(ctx, t.text === 'typeof');
+          if (ts.accept('interval')) set.dataInterval = true;
+          set.dataType = parseTypeSpec(ctx, t.text === 'typeof', true);
         }
         return;
       }

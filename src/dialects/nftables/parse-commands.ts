@@ -115,6 +115,12 @@ function elementCommand(p: TextParser, verb: string): void {
 /** Runs one command line starting at `first`. */
 export function runCommand(p: TextParser, first: Token): void {
   const { ts, b } = p;
+  if (first.kind === 'word' && first.text === 'chain' && !VERBS.has(first.text)) {
+    // `nft chain inet t c '{ policy drop; }'` is `add chain`.
+    ts.splice(ts.pos, 0, [{ ...first, text: 'add' }]);
+    runCommand(p, ts.peek());
+    return;
+  }
   if (first.kind !== 'word' || !VERBS.has(first.text)) {
     ts.fail(`unknown command ${describeToken(first)}: expected table, define, include, add, insert, delete, flush …`, first, 'nftables/unknown-keyword');
   }

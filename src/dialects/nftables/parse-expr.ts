@@ -124,6 +124,13 @@ export class ExprParser {
     for (let op = this.binopAhead(level); op !== undefined; op = this.binopAhead(level)) {
       this.ts.next();
       const right = this.parseBinop(level + 1, op === '<<' || op === '>>' ? INVALID : leftType, selectors);
+      const flags = (e: Expr): boolean => e.kind === 'value' || (e.kind === 'list' && e.items.every((i) => i.kind === 'value'));
+      if (op === '|' && t.kind === 'bitmask' && flags(left) && flags(right)) {
+        // `(syn | ack)` is the flag list syn,ack, as nft reads it.
+        const items = [...(left.kind === 'list' ? left.items : [left]), ...(right.kind === 'list' ? right.items : [right])];
+        left = { kind: 'list', items, span: this.spanFrom(first) };
+        continue;
+      }
       left = { kind: 'binop', op, left, right, span: this.spanFrom(first) };
     }
     return left;
@@ -250,7 +257,7 @@ export class ExprParser {
   }
 
   /** Stateful statements attached to an element (counter, limit, quota…); the statement parser provides them. */
-  protected parseElemStmt(): Stmt | undefined {
+  parseElemStmt(): Stmt | undefined {
     return undefined;
   }
 }

@@ -2,11 +2,14 @@
  * Expressions and statements of the libnftables JSON schema (`nft -j`) as the shared syntax tree.
  * Problems are reported with their JSON path and the position of the enclosing object.
  */
+import type { Span } from '../../diagnostics/source.js';
 import { type Json, isObject } from './json-reader.js';
 import type { BinOp, ElemOption, Expr, LogOption, RelOp, RuleSyntax, SpecialArg, Stmt, VerdictName } from './syntax.js';
 
 export interface JsonCtx {
   report(path: string, at: Json | undefined, message: string, code?: string): void;
+  /** Where an object or array starts in the file (for primitives: the enclosing object). */
+  spanOf(at: Json | undefined, parent?: Json): Span;
 }
 
 const BINOPS: readonly BinOp[] = ['&', '|', '^', '<<', '>>'];
@@ -31,7 +34,11 @@ function value(text: string): Expr {
   return { kind: 'value', text, quoted: false };
 }
 
-export function jsonExpr(j: Json | undefined, path: string, ctx: JsonCtx): Expr {
+export function jsonExpr(j: Json | undefined, path: string, ctx: JsonCtx, parent?: Json): Expr {
+  return { ...jsonExprAt(j, path, ctx), span: ctx.spanOf(j, parent) } as Expr;
+}
+
+function jsonExprAt(j: Json | undefined, path: string, ctx: JsonCtx): Expr {
   if (typeof j === 'string') {
     if (j.startsWith('@')) return { kind: 'setref', name: j.slice(1) };
     if (j === '*') return { kind: 'wildcard' };
@@ -52,7 +59,7 @@ export function jsonExpr(j: Json | undefined, path: string, ctx: JsonCtx): Expr 
   const [k, b] = kv;
   const p = `${path}.${k}`;
   const body = isObject(b) ? b : {};
-  const sub = (name: string): Expr => jsonExpr(body[name], `${p}.${name}`, ctx);
+  const sub = (name: string): Expr => jsonExpr(body[name], `${p}.${name}`, ctx, j);
   if ((BINOPS as readonly string[]).includes(k)) {
     if (!Array.isArray(b) || b.length < 2) {
       ctx.report(p, j, `expected two operands for '${k}'`);
@@ -169,6 +176,10 @@ function strList(v: Json | undefined): string[] {
 }
 
 export function jsonStmt(j: Json, path: string, ctx: JsonCtx): Stmt {
+  return { ...jsonStmtAt(j, path, ctx), span: ctx.spanOf(j) } as Stmt;
+}
+
+function jsonStmtAt(j: Json, path: string, ctx: JsonCtx): Stmt {
   const kv = isObject(j) ? single(j) : undefined;
   if (!kv) {
     ctx.report(path, j, 'expected a statement object with one key');
@@ -177,7 +188,7 @@ export function jsonStmt(j: Json, path: string, ctx: JsonCtx): Stmt {
   const [k, b] = kv;
   const p = `${path}.${k}`;
   const body = isObject(b) ? b : {};
-  const sub = (name: string): Expr => jsonExpr(body[name], `${p}.${name}`, ctx);
+  const sub = (name: string): Expr => jsonExpr(body[name], `${p}.${name}`, ctx, j);
   if ((VERDICTS as readonly string[]).includes(k) && k !== 'queue') {
     const target = str(body['target']);
     return { kind: 'verdict', verdict: k as VerdictName, ...(target !== undefined ? { target } : {}) };

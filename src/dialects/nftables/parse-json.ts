@@ -18,8 +18,8 @@ class JsonParser implements JsonCtx {
 
   constructor(readonly file: SourceFile, readonly offsets: WeakMap<object, number>) {}
 
-  spanOf(at: Json | undefined): Span {
-    const obj = typeof at === 'object' && at !== null ? at : this.lastObject;
+  spanOf(at: Json | undefined, parent?: Json): Span {
+    const obj = typeof at === 'object' && at !== null ? at : typeof parent === 'object' && parent !== null ? parent : this.lastObject;
     const off = obj === undefined ? 0 : this.offsets.get(obj) ?? 0;
     return spanAt(this.file, off, off + 1);
   }
@@ -113,7 +113,7 @@ class JsonParser implements JsonCtx {
         b.addSet(t, {
           name: typeof o['name'] === 'string' ? o['name'] : '', map: kind === 'map', keyType: this.typeSpec(o['type'], `${path}.type`),
           ...(kind === 'map' ? { dataType: this.typeSpec(o['map'], `${path}.map`) } : {}),
-          flags, elements: elems.map((e) => quoteExpr(e, t.family, isStringType(this.typeSpec(o['type'], `${path}.type`), t.family))), autoMerge: o['auto-merge'] === true, stmts, span: this.spanOf(o),
+          flags, elements: elems.map((e) => quoteExpr(e, t.family, isStringType(this.typeSpec(o['type'], `${path}.type`), t.family), isBitmaskType(this.typeSpec(o['type'], `${path}.type`), t.family))), autoMerge: o['auto-merge'] === true, stmts, span: this.spanOf(o),
           ...(typeof o['size'] === 'number' ? { size: o['size'] } : {}),
           ...(typeof o['timeout'] === 'number' ? { timeout: `${o['timeout']}s` } : {}),
           ...(typeof o['gc-interval'] === 'number' ? { gcInterval: `${o['gc-interval']}s` } : {}),
@@ -193,26 +193,53 @@ class JsonParser implements JsonCtx {
   }
 }
 
+function isBitmaskType(spec: TypeSpec, family: NftFamily): boolean {
+  const types = typesOfSpec(spec, family);
+  return types.length === 1 && types[0]?.kind === 'bitmask';
+}
+
 function isStringType(spec: TypeSpec, family: NftFamily): boolean {
   const types = typesOfSpec(spec, family);
   return types.length === 1 && types[0]?.kind === 'string';
 }
 
+/** `syn | ack` of flag constants is the list syn,ack, as the text parser reads it. */
+function flagList(e: Expr): Expr {
+  if (e.kind !== 'binop' || e.op !== '|') return e;
+  const l = flagList(e.left);
+  const r = flagList(e.right);
+  const flat = (x: Expr): Expr[] | undefined => (x.kind === 'value' ? [x] : x.kind === 'list' && x.items.every((i) => i.kind === 'value') ? [...x.items] : undefined);
+  const a = flat(l);
+  const b = flat(r);
+  return a && b ? { kind: 'list', items: [...a, ...b], ...(e.span ? { span: e.span } : {}) } : e;
+}
+
 /** String-typed values (interface names, helpers) are quoted in nft text; mark them so printing matches. */
-function quoteExpr(e: Expr, family: NftFamily, stringy = false): Expr {
+function quoteExpr(e: Expr, family: NftFamily, stringy = false, bitmask = false): Expr {
+  if (bitmask && e.kind === 'binop') return flagList(e);
   switch (e.kind) {
     case 'value': return stringy && !e.quoted ? { ...e, quoted: true } : e;
-    case 'set': return { ...e, items: e.items.map((i) => quoteExpr(i, family, stringy)) };
-    case 'list': return { ...e, items: e.items.map((i) => quoteExpr(i, family, stringy)) };
-    case 'mapping': return { ...e, key: quoteExpr(e.key, family, stringy) };
-    case 'elem': return { ...e, value: quoteExpr(e.value, family, stringy) };
+    case 'set': return { ...e, items: e.items.map((i) => quoteExpr(i, family, stringy, bitmask)) };
+    case 'list': return { ...e, items: e.items.map((i) => quoteExpr(i, family, stringy, bitmask)) };
+    case 'mapping': return { ...e, key: quoteExpr(e.key, family, stringy, bitmask) };
+    case 'elem': return { ...e, value: quoteExpr(e.value, family, stringy, bitmask) };
     default: return e;
   }
 }
 
 function quoteStrings(s: Stmt, family: NftFamily): Stmt {
-  if (s.kind === 'match') return { ...s, right: quoteExpr(s.right, family, typeOfExpr(s.left, family).kind === 'string') };
-  if (s.kind === 'vmap') return { ...s, data: quoteExpr(s.data, family, typeOfExpr(s.key, family).kind === 'string') };
+  if (s.kind === 'match') {
+    const t = typeOfExpr(s.left.kind === 'binop' ? s.left.left : s.left, family);
+    const left = s.left.kind === 'binop' && t.kind === 'bitmask' ? { ...s.left, right: flagList(s.left.right) } : s.left;
+    // nft lists `==` only where it differs from the implicit comparison (bit masks).
+    const op = s.op === '==' && t.kind !== 'bitmask' && s.left.kind !== 'binop' ? 'implicit' : s.op;
+    return { ...s, op, left, right: quoteExpr(s.right, family, t.kind === 'string', t.kind === 'bitmask') };
+  }
+  if (s.kind === 'vmap') {
+    const t = typeOfExpr(s.key.kind === 'binop' ? s.key.left : s.key, family);
+    const key = s.key.kind === 'binop' && t.kind === 'bitmask' ? { ...s.key, right: flagList(s.key.right) } : s.key;
+    return { ...s, key, data: quoteExpr(s.data, family, t.kind === 'string', t.kind === 'bitmask') };
+  }
   return s;
 }
 

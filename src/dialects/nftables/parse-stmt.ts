@@ -6,14 +6,20 @@ import { type Datatype, INVALID, mustType } from './datatypes.js';
 import { type Token, describeToken, tokenSpan } from './lexer.js';
 import { ExprParser, componentTypes } from './parse-expr.js';
 import { parseNatStmt, parseQueueStmt, parseRedirectLike } from './parse-stmt-nat.js';
+import {
+  parseCtCount, parseDynset, parseForwarding, parseFlow, parseLast, parseLegacyDynset, parseMeter, parseReset, parseSynproxy, parseXt,
+} from './parse-stmt-misc.js';
 import { parseSelector, selectorAhead } from './parse-selector.js';
-import { typeOfExpr } from './selectors.js';
+import { EXTHDR, PAYLOAD, typeOfExpr } from './selectors.js';
 import type { Expr, LogOption, RelOp, RuleSyntax, SpecialArg, Stmt, VerdictName } from './syntax.js';
 
 const REL_OPS: Readonly<Record<string, RelOp>> = {
   '==': '==', '!=': '!=', '<': '<', '>': '>', '<=': '<=', '>=': '>=', '!': '!=',
   eq: '==', ne: '!=', lt: '<', gt: '>', le: '<=', ge: '>=',
 };
+
+/** Words that start a selector: a wrong word after them is reported as a wrong field, not a wrong statement. */
+const SELECTOR_WORDS = new Set([...Object.keys(PAYLOAD), ...Object.keys(EXTHDR), 'meta', 'ct', 'rt', 'fib', 'exthdr', 'socket', 'osf', 'ipsec', 'numgen']);
 
 const LOG_LEVELS = ['emerg', 'alert', 'crit', 'err', 'warn', 'notice', 'info', 'debug', 'audit'];
 const LOG_FLAGS = ['tcp', 'ip', 'skuid', 'ether', 'all'];
@@ -58,18 +64,18 @@ export class StmtParser extends ExprParser {
       case 'masquerade': case 'redirect': return parseRedirectLike(this);
       case 'notrack': ts.next(); return { kind: 'notrack', span: tokenSpan(t) };
       case 'queue': return parseQueueStmt(this);
-      case 'add': case 'update': case 'delete': if (ts.at('@', 1)) return this.parseDynset(); break;
-      case 'set': if (ts.peek(1).kind === 'word' && ['add', 'update', 'delete'].includes(ts.peek(1).text)) return this.parseLegacyDynset(); break;
-      case 'meter': return this.parseMeter();
-      case 'xt': return this.parseXt();
-      case 'last': return this.parseLast();
-      case 'flow': return this.parseFlow();
-      case 'synproxy': return this.parseSynproxy();
-      case 'dup': case 'fwd': case 'tproxy': return this.parseForwarding();
-      case 'reset': return this.parseReset();
+      case 'add': case 'update': case 'delete': if (ts.at('@', 1)) return parseDynset(this); break;
+      case 'set': if (ts.peek(1).kind === 'word' && ['add', 'update', 'delete'].includes(ts.peek(1).text)) return parseLegacyDynset(this); break;
+      case 'meter': return parseMeter(this);
+      case 'xt': return parseXt(this);
+      case 'last': return parseLast(this);
+      case 'flow': return parseFlow(this);
+      case 'synproxy': return parseSynproxy(this);
+      case 'dup': case 'fwd': case 'tproxy': return parseForwarding(this);
+      case 'reset': return parseReset(this);
       case 'ct': {
         const next = ts.peek(1).text;
-        if (next === 'count') return this.parseCtCount();
+        if (next === 'count') return parseCtCount(this);
         if ((next === 'helper' || next === 'timeout' || next === 'expectation') && ts.at('set', 2)) {
           ts.next(); ts.next(); ts.next();
           const name = this.parseGeneral([mustType('string')]);
@@ -78,6 +84,9 @@ export class StmtParser extends ExprParser {
         break;
       }
       default: break;
+    }
+    if (!selectorAhead(ts) && SELECTOR_WORDS.has(w) && ts.peek(1).kind === 'word') {
+      parseSelector(ts, () => this.parseLhs());
     }
     if (!selectorAhead(ts)) {
       return ts.fail(`unknown statement '${w}': expected a match (ip saddr …, tcp dport …), a verdict or a statement such as counter, log, reject`, t, 'nftables/unknown-keyword');
@@ -148,7 +157,7 @@ export class StmtParser extends ExprParser {
     return rules;
   }
 
-  private number(what: string): number {
+  number(what: string): number {
     const t = this.ts.peek();
     if (t.kind === 'word' && /^(0x[0-9a-f]+|\d+)$/i.test(t.text)) {
       this.ts.next();
@@ -157,13 +166,13 @@ export class StmtParser extends ExprParser {
     return this.ts.fail(`expected ${what}, got ${describeToken(t)}`, t);
   }
 
-  private oneOf(what: string, allowed: readonly string[]): string {
+  oneOf(what: string, allowed: readonly string[]): string {
     const t = this.ts.peek();
     if (t.kind === 'word' && allowed.includes(t.text)) return this.ts.next().text;
     return this.ts.fail(`expected ${what} (${allowed.join(', ')}), got ${describeToken(t)}`, t, 'nftables/unknown-keyword');
   }
 
-  private parseCounter(): Stmt {
+  parseCounter(): Stmt {
     const ts = this.ts;
     const t = ts.next();
     if (ts.accept('name')) return { kind: 'objref', type: 'counter', name: this.parseGeneral([mustType('string')]), span: this.spanFrom(t) };
@@ -232,7 +241,7 @@ export class StmtParser extends ExprParser {
     return ts.fail(`expected '/second', '/minute' … or 'kbytes/second' right after the rate, got ${describeToken(unitTok)}`, unitTok);
   }
 
-  private parseLimit(): Stmt {
+  parseLimit(): Stmt {
     const ts = this.ts;
     const t = ts.next();
     if (ts.accept('name')) return { kind: 'objref', type: 'limit', name: this.parseGeneral([mustType('string')]), span: this.spanFrom(t) };
@@ -255,7 +264,7 @@ export class StmtParser extends ExprParser {
     };
   }
 
-  private parseQuota(): Stmt {
+  parseQuota(): Stmt {
     const ts = this.ts;
     const t = ts.next();
     if (ts.accept('name')) return { kind: 'objref', type: 'quota', name: this.parseGeneral([mustType('string')]), span: this.spanFrom(t) };
@@ -290,152 +299,24 @@ export class StmtParser extends ExprParser {
     return { kind: 'reject', type, code, span: this.spanFrom(t) };
   }
 
-  private parseDynset(): Stmt {
-    const ts = this.ts;
-    const t = ts.next();
-    ts.expect('@');
-    const set = ts.expectName('a set name').text;
-    ts.expect('{');
-    const key = this.parseLhs();
-    const stmts: Stmt[] = [];
-    let data: Expr | undefined;
-    const options = this.parseDynsetOptions(stmts);
-    if (ts.accept(':')) data = this.parseGeneral([INVALID]);
-    this.parseDynsetOptions(stmts);
-    ts.skipNewlines();
-    ts.expect('}');
-    const withTimeout = options.length > 0 ? [...options, ...stmts] : stmts;
-    return { kind: 'dynset', op: t.text as 'add' | 'update' | 'delete', set, key, stmts: withTimeout, span: this.spanFrom(t), ...(data ? { data } : {}) };
-  }
 
-  private parseDynsetOptions(stmts: Stmt[]): Stmt[] {
-    const out: Stmt[] = [];
-    for (;;) {
-      if (this.ts.at('timeout') || this.ts.at('expires')) {
-        const key = this.ts.next().text;
-        out.push({ kind: 'other', name: key, args: [{ name: 'value', value: this.ts.expectName('a time').text }] });
-        continue;
-      }
-      const s = this.parseElemStmt();
-      if (!s) return out;
-      stmts.push(s);
-    }
-  }
 
-  /** Old syntax `set add ip saddr @s`, `set update ip saddr timeout 10s @s`. */
-  private parseLegacyDynset(): Stmt {
-    const ts = this.ts;
-    const t = ts.next();
-    const op = ts.next().text as 'add' | 'update' | 'delete';
-    const key = this.parseLhs();
-    const stmts = this.parseDynsetOptions([]);
-    ts.expect('@');
-    const set = ts.expectName('a set name').text;
-    return { kind: 'dynset', op, set, key, stmts, span: this.spanFrom(t) };
-  }
 
-  private parseMeter(): Stmt {
-    const ts = this.ts;
-    const t = ts.next();
-    const set = ts.expectName('a meter name').text;
-    if (ts.accept('size')) this.number('a size');
-    ts.expect('{');
-    const key = this.parseLhs();
-    const stmts: Stmt[] = [];
-    const opts = this.parseDynsetOptions(stmts);
-    ts.expect('}');
-    return { kind: 'dynset', op: 'update', set, key, stmts: [...opts, ...stmts], span: this.spanFrom(t) };
-  }
 
-  protected override parseElemStmt(): Stmt | undefined {
+  override parseElemStmt(): Stmt | undefined {
     const ts = this.ts;
     if (ts.at('counter')) return this.parseCounter();
     if (ts.at('limit')) return this.parseLimit();
     if (ts.at('quota')) return this.parseQuota();
-    if (ts.at('last')) return this.parseLast();
-    if (ts.at('ct') && ts.at('count', 1)) return this.parseCtCount();
+    if (ts.at('last')) return parseLast(this);
+    if (ts.at('ct') && ts.at('count', 1)) return parseCtCount(this);
     return undefined;
   }
 
-  private parseCtCount(): Stmt {
-    const ts = this.ts;
-    const t = ts.next();
-    ts.expect('count');
-    const args: SpecialArg[] = [];
-    if (ts.accept('over')) args.push({ name: 'over', value: 1 });
-    args.push({ name: 'count', value: this.number('a connection count') });
-    return { kind: 'other', name: 'ct count', args, span: this.spanFrom(t) };
-  }
 
-  private parseLast(): Stmt {
-    const ts = this.ts;
-    const t = ts.next();
-    const args: SpecialArg[] = [];
-    if (ts.accept('used')) {
-      const v = ts.expectName("'never' or a time");
-      if (v.text !== 'never' && !/^(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$/.test(v.text)) ts.fail(`expected 'never' or a time, got '${v.text}'`, v);
-      args.push({ name: 'used', value: v.text });
-    }
-    return { kind: 'other', name: 'last', args, span: this.spanFrom(t) };
-  }
 
-  private parseXt(): Stmt {
-    const ts = this.ts;
-    const t = ts.next();
-    const type = this.oneOf('an xt kind', ['match', 'target', 'watcher']) as 'match' | 'target' | 'watcher';
-    const name = ts.expectName('an xtables extension name').text;
-    return { kind: 'xt', type, name, span: this.spanFrom(t) };
-  }
 
-  private parseFlow(): Stmt {
-    const ts = this.ts;
-    const t = ts.next();
-    this.oneOf("'add' or 'offload'", ['add', 'offload']);
-    ts.expect('@');
-    const name = ts.expectName('a flowtable name').text;
-    return { kind: 'other', name: 'flow', args: [{ name: 'table', value: name }], span: this.spanFrom(t) };
-  }
 
-  private parseSynproxy(): Stmt {
-    const ts = this.ts;
-    const t = ts.next();
-    if (ts.accept('name')) return { kind: 'objref', type: 'synproxy', name: this.parseGeneral([mustType('string')]), span: this.spanFrom(t) };
-    const args: SpecialArg[] = [];
-    for (;;) {
-      if (ts.at('mss') || ts.at('wscale')) {
-        const name = ts.next().text;
-        args.push({ name, value: this.number(`a number after '${name}'`) });
-      } else if (ts.at('timestamp') || ts.at('sack-perm')) args.push({ name: ts.next().text, value: 1 });
-      else break;
-    }
-    return { kind: 'other', name: 'synproxy', args, span: this.spanFrom(t) };
-  }
 
-  /** dup / fwd / tproxy: kept with their arguments as expressions. */
-  private parseForwarding(): Stmt {
-    const ts = this.ts;
-    const t = ts.next();
-    const name = t.text;
-    const args: SpecialArg[] = [];
-    if (ts.at('ip') || ts.at('ip6')) args.push({ name: 'family', value: ts.next().text });
-    if (name === 'tproxy') {
-      ts.expect('to');
-      if (!ts.at(':')) args.push({ name: 'addr', value: this.parseGeneral([INVALID]) });
-      if (ts.accept(':')) args.push({ name: 'port', value: this.parseGeneral([mustType('inet_service')]) });
-      if (args.every((a) => a.name === 'family')) ts.fail("expected an address or ':port' after 'tproxy to'", ts.peek());
-      return { kind: 'other', name, args, span: this.spanFrom(t) };
-    }
-    ts.expect('to');
-    args.push({ name: 'to', value: this.parseGeneral([name === 'fwd' && args.length === 0 ? mustType('iface_index') : INVALID]) });
-    if (ts.accept('device')) args.push({ name: 'device', value: this.parseGeneral([mustType('iface_index')]) });
-    return { kind: 'other', name, args, span: this.spanFrom(t) };
-  }
 
-  private parseReset(): Stmt {
-    const ts = this.ts;
-    const t = ts.next();
-    const target = parseSelector(ts, () => this.parseLhs());
-    if (target.kind !== 'exthdr' || target.space !== 'tcp') ts.fail("expected 'tcp option NAME' after 'reset'", t);
-    return { kind: 'other', name: 'reset', args: [{ name: 'target', value: target }], span: this.spanFrom(t) };
-  }
 }

@@ -42,6 +42,13 @@ function printOperand(e: Expr, parentOp: BinOp, right: boolean): string {
   return printExpr(e);
 }
 
+/** A set element: flag lists are written `syn | ack` there, since `,` separates elements. */
+export function printElement(e: Expr): string {
+  if (e.kind === 'list') return e.items.map(printExpr).join(' | ');
+  if (e.kind === 'mapping' && e.key.kind === 'list') return `${printElement(e.key)} : ${printExpr(e.value)}`;
+  return printExpr(e);
+}
+
 export function printExpr(e: Expr): string {
   switch (e.kind) {
     case 'payload': return `${e.inner !== undefined ? `${e.inner} ` : ''}${e.protocol} ${e.field}`;
@@ -65,7 +72,7 @@ export function printExpr(e: Expr): string {
     case 'value': return e.quoted ? quote(e.text) : e.text;
     case 'prefix': return `${printExpr(e.expr)}/${e.len}`;
     case 'range': return `${printExpr(e.lo)}-${printExpr(e.hi)}`;
-    case 'set': return e.items.length === 0 ? '{ }' : `{ ${e.items.map(printExpr).join(', ')} }`;
+    case 'set': return e.items.length === 0 ? '{ }' : `{ ${e.items.map(printElement).join(', ')} }`;
     case 'list': return e.items.map(printExpr).join(',');
     case 'setref': return `@${e.name}`;
     case 'concat': return e.items.map(printExpr).join(' . ');

@@ -2,7 +2,7 @@
  * A syntax tree as an nft ruleset file (`nft -f` input, in the layout of `nft list ruleset`),
  * with `# handle N` comments so that handles survive a round trip.
  */
-import { printExpr, printRuleBody, printStmt } from './print-expr.js';
+import { printElement, printExpr, printRuleBody, printStmt } from './print-expr.js';
 import type { ChainSyntax, FlowtableSyntax, ObjectSyntax, Priority, SetSyntax, TableSyntax, TypeSpec, NftSyntax } from './syntax.js';
 
 function quote(s: string): string {
@@ -24,7 +24,7 @@ function handleComment(h: number | undefined): string {
 
 function printSet(s: SetSyntax): string[] {
   const kw = s.keyType.kind === 'typeof' ? 'typeof' : 'type';
-  const data = s.dataType ? ` : ${s.dataType.kind === 'typeof' && kw === 'type' ? printTypeSpec(s.dataType) : printTypeSpec(s.dataType)}` : '';
+  const data = s.dataType ? ` : ${s.dataInterval ? 'interval ' : ''}${printTypeSpec(s.dataType)}` : '';
   const lines = [`\t${s.map ? 'map' : 'set'} ${s.name} {${handleComment(s.handle)}`, `\t\t${kw} ${printTypeSpec(s.keyType)}${data}`];
   if (s.flags.length > 0) lines.push(`\t\tflags ${s.flags.join(',')}`);
   if (s.timeout !== undefined) lines.push(`\t\ttimeout ${s.timeout}`);
@@ -34,7 +34,7 @@ function printSet(s: SetSyntax): string[] {
   if (s.autoMerge) lines.push('\t\tauto-merge');
   if (s.stmts.length > 0) lines.push(`\t\t${s.stmts.map(printStmt).join(' ')}`);
   if (s.comment !== undefined) lines.push(`\t\tcomment ${quote(s.comment)}`);
-  if (s.elements.length > 0) lines.push(`\t\telements = { ${s.elements.map(printExpr).join(',\n\t\t\t     ')} }`);
+  if (s.elements.length > 0) lines.push(`\t\telements = { ${s.elements.map(printElement).join(',\n\t\t\t     ')} }`);
   lines.push('\t}');
   return lines;
 }

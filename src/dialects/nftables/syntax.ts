@@ -116,6 +116,8 @@ export type Priority =
   | { readonly kind: 'named'; readonly name: string; readonly offset: number };
 
 export interface BaseChainSyntax {
+  /** The `type … hook … priority …` statement. */
+  readonly span?: Span;
   readonly type: string;
   readonly hook: string;
   readonly priority?: Priority;
@@ -139,6 +141,8 @@ export interface SetSyntax {
   /** Key type: either a type name list (`ipv4_addr . inet_service`) or `typeof` expressions. */
   readonly keyType: TypeSpec;
   readonly dataType?: TypeSpec;
+  /** `map m { type ipv4_addr : interval ipv4_addr }`: the data are ranges or prefixes. */
+  readonly dataInterval?: boolean;
   readonly flags: readonly string[];
   readonly elements: Expr[];
   readonly timeout?: string;

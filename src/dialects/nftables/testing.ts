@@ -136,3 +136,13 @@ export function runPyTestFile(text: string, fileName: string): PyCaseResult[] {
   });
   return out;
 }
+
+/** A model or syntax tree without source positions, for comparisons across formats and files. */
+export function comparable(x: unknown): string {
+  return JSON.stringify(x, (k, v: unknown) => {
+    if (k === 'origin' || k === 'span' || k === 'text' || k === 'files') return undefined;
+    if (typeof v === 'bigint') return v.toString();
+    if (v && typeof v === 'object' && !Array.isArray(v)) return Object.fromEntries(Object.keys(v).sort().map((kk) => [kk, (v as Record<string, unknown>)[kk]]));
+    return v;
+  });
+}

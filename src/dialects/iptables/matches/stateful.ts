@@ -274,7 +274,8 @@ export const statistic: MatchSpec = opaqueMatchSpec({
     option<number>({
       name: 'probability', args: 1, invert: true,
       parse: (a) => { const p = Number(a[0]); return /^[0-9.eE+-]+$/.test(a[0] ?? '') && p >= 0 && p <= 1 ? ok(p) : bad(`expected a probability in 0-1, got '${a[0]}'`); },
-      show: (p) => p.toFixed(11),
+      // The kernel keeps p·2^31 as an integer; iptables-save prints that back.
+      show: (p) => (Math.round(p * 0x80000000) / 0x80000000).toFixed(11),
     }),
     option<number>({ name: 'every', args: 1, invert: true, parse: uint(1, 0xffffffff) }),
     option<number>({ name: 'packet', args: 1, parse: uint(0, 0xffffffff) }),

@@ -1,16 +1,30 @@
 /** `-m tcp` and `-m udp`: ports (ranges, open ranges), TCP flags, `--syn`, `--tcp-option`. */
 import { and, bits, negateIf, num, type Match } from '../../../model/match.js';
-import { type ExtOption } from '../syntax.js';
 import { type ArgResult, type MatchSpec, bad, flag, get, ok, option } from '../extension.js';
 import { type Range, portRange, readUint, showRange } from '../values.js';
 
-/** Ports are printed unless they cover everything (then only `!` keeps them). */
-function showPorts(r: Range, o: ExtOption): string | undefined {
-  return r[0] === 0 && r[1] === 65535 && !o.invert ? undefined : showRange(r);
+/**
+ * A port option as iptables-nft saves it: omitted when it covers every port (unless inverted),
+ * and `! a:b` starting at 0 turned into the positive rest (`! --dport 0:1023` → `--dport 1024:65535`).
+ */
+function portOption(name: string, r: Range, invert: boolean): string | undefined {
+  if (r[0] === 0 && r[1] === 65535 && !invert) return undefined;
+  if (invert && r[0] === 0 && r[1] > 0 && r[1] < 65535) return `--${name} ${r[1] + 1}:65535`;
+  return `${invert ? '! ' : ''}--${name} ${showRange(r)}`;
 }
 
-export const sport = option<Range>({ name: 'sport', aliases: ['source-port'], args: 1, invert: true, parse: portRange, show: showPorts });
-export const dport = option<Range>({ name: 'dport', aliases: ['destination-port'], args: 1, invert: true, parse: portRange, show: showPorts });
+export const sport = option<Range>({ name: 'sport', aliases: ['source-port'], args: 1, invert: true, parse: portRange });
+export const dport = option<Range>({ name: 'dport', aliases: ['destination-port'], args: 1, invert: true, parse: portRange });
+
+function printPorts(inst: Parameters<MatchSpec['toMatch']>[0]): string[] {
+  const parts: string[] = [];
+  for (const name of ['sport', 'dport']) {
+    const p = get<Range>(inst, name);
+    const text = p && portOption(name, p.value, p.invert);
+    if (text !== undefined) parts.push(text);
+  }
+  return parts;
+}
 
 const FLAG_NAMES: ReadonlyArray<readonly [string, number]> = [
   ['FIN', 0x01], ['SYN', 0x02], ['RST', 0x04], ['PSH', 0x08], ['ACK', 0x10], ['URG', 0x20], ['ALL', 0x3f], ['NONE', 0],
@@ -49,10 +63,11 @@ export const SYN_FLAGS: TcpFlags = { mask: 0x17, comp: 0x02 };
 
 function portMatches(inst: Parameters<MatchSpec['toMatch']>[0]): Match[] {
   const out: Match[] = [];
-  const s = get<Range>(inst, 'sport');
-  if (s) out.push(negateIf(s.invert, num('sport', s.value)));
-  const d = get<Range>(inst, 'dport');
-  if (d) out.push(negateIf(d.invert, num('dport', d.value)));
+  for (const name of ['sport', 'dport'] as const) {
+    const p = get<Range>(inst, name);
+    // Every port, not inverted, tests nothing (and iptables-save leaves it out).
+    if (p && !(p.value[0] === 0 && p.value[1] === 65535 && !p.invert)) out.push(negateIf(p.invert, num(name, p.value)));
+  }
   return out;
 }
 
@@ -76,11 +91,7 @@ export const tcp: MatchSpec = {
   },
   print(inst) {
     // --syn is saved as the flags it stands for.
-    const parts: string[] = [];
-    const s = get<Range>(inst, 'sport');
-    if (s && showPorts(s.value, s.opt) !== undefined) parts.push(`${s.invert ? '! ' : ''}--sport ${showRange(s.value)}`);
-    const d = get<Range>(inst, 'dport');
-    if (d && showPorts(d.value, d.opt) !== undefined) parts.push(`${d.invert ? '! ' : ''}--dport ${showRange(d.value)}`);
+    const parts = printPorts(inst);
     const o = get<number>(inst, 'tcp-option');
     if (o) parts.push(`${o.invert ? '! ' : ''}--tcp-option ${o.value}`);
     const syn = get(inst, 'syn');
@@ -104,6 +115,7 @@ export const udp: MatchSpec = {
   name: 'udp',
   protocols: { numbers: [17], invertOk: true, message: "the udp match needs '-p udp'" },
   options: [sport, dport],
+  print: (inst) => printPorts(inst).join(' '),
   toMatch: (inst) => and(...portMatches(inst)),
 };
 

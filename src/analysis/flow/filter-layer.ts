@@ -1,0 +1,43 @@
+/**
+ * A layer reduced to rulesets (security group, network ACL, NSG, GCP firewall): the forward packet
+ * is evaluated by the rules for its direction; a stateful layer lets the answer of a flow it
+ * accepted through, a stateless one evaluates the answer by the rules of the other direction.
+ */
+import type { Packet } from '../../model/packet.js';
+import type { FilterLayer } from '../../model/path.js';
+import { prepare, type Simulator } from '../simulate/index.js';
+import { withFields } from './connection.js';
+import type { Stage } from './types.js';
+
+export class FilterEngine {
+  private readonly inbound: Simulator;
+  private readonly outbound: Simulator;
+  accepted = false;
+
+  constructor(readonly layer: FilterLayer) {
+    this.inbound = prepare(layer.inbound);
+    this.outbound = prepare(layer.outbound);
+  }
+
+  get name(): string {
+    return this.layer.name;
+  }
+
+  /** `direction`: forward = client → service. */
+  pass(p: Packet, direction: 'forward' | 'reply'): Stage {
+    const towardsProtected = (direction === 'forward') === (this.layer.protects === 'destination');
+    if (direction === 'reply' && this.layer.stateful && this.accepted) {
+      return { layer: this.name, stage: 'filter', packet: p, result: 'pass', summary: 'stateful: the answer of an accepted flow passes', traces: [], natSteps: [], notes: [] };
+    }
+    const sim = towardsProtected ? this.inbound : this.outbound;
+    const t = sim.simulate(withFields(p, { hook: towardsProtected ? 'input' : 'output', ctstate: direction === 'forward' ? 'new' : 'established' }));
+    const ok = t.verdict === 'accept';
+    if (ok && direction === 'forward') this.accepted = true;
+    const rules = towardsProtected ? 'inbound' : 'outbound';
+    return {
+      layer: this.name, stage: 'filter', packet: p, result: ok ? 'pass' : 'drop', traces: [t], natSteps: [], notes: [],
+      summary: ok ? `${rules} rules accept` : `${rules} rules drop it (${this.layer.stateful ? 'stateful' : 'stateless'} layer)`,
+      ref: t.decidedBy,
+    };
+  }
+}
