@@ -65,11 +65,17 @@ while True:
     r, _, _ = select.select([s for _, s in socks], [], [], 1.0)
     for s in r:
         if s.type == socket.SOCK_STREAM:
-            c, _ = s.accept()
-            c.close()
+            try:
+                c, _ = s.accept()
+                c.close()
+            except OSError:
+                pass
         else:
-            data, peer = s.recvfrom(2048)
-            s.sendto(data, peer)
+            try:
+                data, peer = s.recvfrom(2048)
+                s.sendto(data, peer)
+            except OSError:
+                pass  # EPERM: OUTPUT dropped the reply
 `;
 
 export async function startServers(lab: { id: string }, ns: string, spec: readonly (readonly [string, string, number])[]): Promise<ChildProcess> {

@@ -3,8 +3,14 @@ import type { MatchSpec, TargetSpec } from './extension.js';
 import { MATCHES } from './matches/index.js';
 import type { IpFamily } from './syntax.js';
 import { TARGETS } from './targets/index.js';
+import { addCommonWords } from './tokenize.js';
 
 type Index<T> = Record<IpFamily, Map<string, T>>;
+
+// Extension and option names are the most frequent words of a ruleset: share one copy of each.
+addCommonWords([...MATCHES, ...TARGETS].flatMap((spec) => [
+  spec.name, ...(spec.aliases ?? []), ...spec.options.flatMap((o) => [o.name, ...(o.aliases ?? [])].map((n) => `--${n}`)),
+]));
 
 function index<T extends MatchSpec | TargetSpec>(specs: readonly T[]): Index<T> {
   const out: Index<T> = { ipv4: new Map(), ipv6: new Map() };

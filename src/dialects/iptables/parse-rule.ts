@@ -60,6 +60,29 @@ export function parseCommandLine(input: LineInput, out: Diagnostic[]): CommandLi
 
 const NO_ARGS: readonly string[] = [];
 
+const ADDRESS_CACHE: Record<IpFamily, Map<string, AddressSpec | string>> = { ipv4: new Map(), ipv6: new Map() };
+
+/**
+ * `addr[/mask]` → the network it stands for (host bits cleared), or an error message. Results are
+ * shared between rules (they are immutable): rulesets repeat their addresses.
+ */
+function readAddressSpec(text: string, family: IpFamily): AddressSpec | string {
+  const cache = ADDRESS_CACHE[family];
+  const hit = cache.get(text);
+  if (hit !== undefined) return hit;
+  const r = readCidr(text, family);
+  let out: AddressSpec | string;
+  if (!r.ok) out = r.message;
+  else {
+    const c = r.value;
+    const value = c.value & c.mask;
+    out = c.prefix === undefined ? { family, value, mask: c.mask } : { family, value, mask: c.mask, prefix: c.prefix };
+  }
+  if (cache.size >= 50_000) cache.clear();
+  cache.set(text, out);
+  return out;
+}
+
 function hasOption(options: readonly ExtOption[], name: string): boolean {
   for (const o of options) if (o.name === name) return true;
   return false;
@@ -411,23 +434,28 @@ class LineParser {
 
   private addresses(text: string, span: Span, invert: boolean, flagName: string): AddressOption | undefined {
     const family = this.input.family;
-    const parts = text.indexOf(',') < 0 ? [text] : text.split(',');
+    if (text.indexOf(',') < 0) {
+      const one = readAddressSpec(text, family);
+      if (typeof one === 'string') { this.addressError(text, one, span, flagName); return undefined; }
+      return { invert, list: [one], span };
+    }
+    const parts = text.split(',');
     const list: AddressSpec[] = [];
     for (const part of parts) {
-      const r = readCidr(part, family);
-      if (!r.ok) {
-        const looksLikeName = /^[A-Za-z][A-Za-z0-9.-]*$/.test(part.split('/')[0] ?? '');
-        this.err(looksLikeName ? 'iptables/host-name' : 'iptables/invalid-value', looksLikeName
-          ? `${flagName} '${part}': host names are not resolved (iptables resolves them when loading); write the address`
-          : `${flagName}: ${r.message}`, span);
-        return undefined;
-      }
-      const c = r.value;
-      const value = c.value & c.mask;
-      list.push(c.prefix === undefined ? { family, value, mask: c.mask } : { family, value, mask: c.mask, prefix: c.prefix });
+      const a = readAddressSpec(part, family);
+      if (typeof a === 'string') { this.addressError(part, a, span, flagName); return undefined; }
+      list.push(a);
     }
     return { invert, list, span };
   }
+
+  private addressError(part: string, message: string, span: Span, flagName: string): void {
+    const looksLikeName = /^[A-Za-z][A-Za-z0-9.-]*$/.test(part.split('/')[0] ?? '');
+    this.err(looksLikeName ? 'iptables/host-name' : 'iptables/invalid-value', looksLikeName
+      ? `${flagName} '${part}': host names are not resolved (iptables resolves them when loading); write the address`
+      : `${flagName}: ${message}`, span);
+  }
+
 
 
   private iface(name: string, span: Span, invert: boolean): InterfaceOption | undefined {
@@ -549,10 +577,11 @@ class LineParser {
       this.err('iptables/syntax', 'no command on this line: expected -A, -I, -D, -R, -N, -X, -F, -Z, -P or -E', span);
       return undefined;
     }
-    const matches: MatchSyntax[] = [];
+    const matches: MatchSyntax[] = new Array<MatchSyntax>(this.loaded.length - (this.target ? 1 : 0));
+    let k = 0;
     for (const m of this.loaded) {
       if (m === this.target) continue;
-      matches.push({ name: m.name, given: m.given, implicit: m.implicit, span: m.span, options: m.options, invalid: m.invalid });
+      matches[k++] = { name: m.name, given: m.given, implicit: m.implicit, span: m.span, options: m.options, invalid: m.invalid };
     }
     let target: TargetSyntax | undefined;
     if (this.target) {
