@@ -35,4 +35,4 @@ export {
 export { findUnreachedAccepts, type UnreachedAccept } from './analysis/why/unreached.js';
 
 // Output helpers.
-export { shellQuote, shellCommand } from './report/shell-quote.js';
+export { shellQuote, shellCommand } from './text/shell-quote.js';

@@ -184,6 +184,7 @@ export function packetsForRuleset(
   rs: Ruleset, family: Family, interfaces: readonly string[], count: number, seed: number, guide?: MatchedRules,
 ): Packet[] {
   const rules = inputRules(rs);
+  const ix = indexRules(rules);
   const out: Packet[] = [];
   for (let i = 0; i < count; i++) {
     const c: Ctx = { family, rand: makeRandom(seed * 7919 + i), interfaces };
@@ -196,7 +197,7 @@ export function packetsForRuleset(
         for (const r of path) aimModelMatch(c, d, r.match, true);
       };
       aim();
-      if (guide) steer(c, d, family, rules, target, guide, aim);
+      if (guide) steer(c, d, family, rules, ix, target, guide, aim);
       if (i % 3 === 1) aimModelMatch(c, d, target.rule.match, false);
     }
     out.push(finish(d, family));
@@ -204,24 +205,38 @@ export function packetsForRuleset(
   return out;
 }
 
-/** Re-aims `d` away from earlier rules that catch it before `target`, for a few rounds. */
-function steer(
-  c: Ctx, d: Draft, family: Family, rules: readonly { table: string; chain: string; rule: Rule }[],
-  target: { table: string; chain: string; rule: Rule }, guide: MatchedRules, aim: () => void,
-): void {
-  const key = (t: string, ch: string, i: number): string => `${t} ${ch} ${i}`;
-  const indexOf = new Map<Rule, string>();
+interface RuleIndex {
+  readonly keyOf: Map<Rule, string>;
+  readonly position: Map<string, number>;
+}
+
+function key(t: string, ch: string, i: number): string {
+  return `${t} ${ch} ${i}`;
+}
+
+function indexRules(rules: readonly { table: string; chain: string; rule: Rule }[]): RuleIndex {
+  const keyOf = new Map<Rule, string>();
   const position = new Map<string, number>();
+  const seen = new Map<string, number>();
   for (const [n, r] of rules.entries()) {
-    const idx = rules.slice(0, n + 1).filter((x) => x.table === r.table && x.chain === r.chain).length;
-    indexOf.set(r.rule, key(r.table, r.chain, idx));
+    const idx = (seen.get(`${r.table} ${r.chain}`) ?? 0) + 1;
+    seen.set(`${r.table} ${r.chain}`, idx);
+    keyOf.set(r.rule, key(r.table, r.chain, idx));
     position.set(key(r.table, r.chain, idx), n);
   }
-  const want = indexOf.get(target.rule);
+  return { keyOf, position };
+}
+
+/** Re-aims `d` away from earlier rules that catch it before `target`, for a few rounds. */
+function steer(
+  c: Ctx, d: Draft, family: Family, rules: readonly { table: string; chain: string; rule: Rule }[], ix: RuleIndex,
+  target: { table: string; chain: string; rule: Rule }, guide: MatchedRules, aim: () => void,
+): void {
+  const want = ix.keyOf.get(target.rule);
   for (let round = 0; round < 4; round++) {
     const matched = guide(finish({ ...d }, family));
     if (matched.some((m) => key(m.table, m.chain, m.index) === want)) return;
-    const blocker = matched.map((m) => position.get(key(m.table, m.chain, m.index))).find((n) => n !== undefined && rules[n]?.rule.action.kind !== 'jump' && rules[n]?.rule.action.kind !== 'goto');
+    const blocker = matched.map((m) => ix.position.get(key(m.table, m.chain, m.index))).find((n) => n !== undefined && rules[n]?.rule.action.kind !== 'jump' && rules[n]?.rule.action.kind !== 'goto');
     const b = blocker === undefined ? undefined : rules[blocker];
     if (!b) return;
     aimModelMatch(c, d, b.rule.match, false);

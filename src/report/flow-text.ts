@@ -22,7 +22,7 @@ function outcomeWord(r: FlowResult, s: Style): string {
 function stepLine(st: TraceStep, s: Style): string {
   const pad = '  '.repeat(st.depth + 5);
   const where = isPolicyRef(st.ref) ? '' : st.ref.line !== undefined ? s.dim(` ${st.ref.file?.split('/').pop() ?? ''}:${st.ref.line}`) : '';
-  if (isPolicyRef(st.ref)) return `${pad}${s.dim('policy')} ${st.action ?? ''}`;
+  if (isPolicyRef(st.ref)) return `${pad}${s.dim(`${formatRef(st.ref)}:`)} ${st.action ?? 'policy'}`;
   const mark = st.result === 'match' ? s.green('✓') : st.result === 'unknown' ? s.yellow('?') : s.dim('·');
   const tail = st.result === 'match' ? ` → ${st.action ?? ''}` : st.why !== undefined ? s.dim(`   ✗ ${sanitizeForTerminal(st.why)}`) : '';
   return `${pad}${mark} ${formatRef(st.ref)}${where} ${sanitizeForTerminal(st.text)}${tail}`;

@@ -57,6 +57,7 @@ describeKernel('kernel: whole-host flows (client → router → server)', () => 
     let sport = 20000;
     let checked = 0;
     const disagreements: string[] = [];
+    const tally = new Map<string, number>();
     const started = Date.now();
     for (let round = 0; checked < CASES; round++) {
       const cfg = generateConfig(rng);
@@ -82,6 +83,7 @@ describeKernel('kernel: whole-host flows (client → router → server)', () => 
         const model = modelView(evaluateFlow(path, pkt));
         const kernel = seen[i] as ProbeResult;
         checked++;
+        tally.set(kernel.outcome, (tally.get(kernel.outcome) ?? 0) + 1);
         if (JSON.stringify(model) !== JSON.stringify({ outcome: kernel.outcome, ...(kernel.icmp ? { icmp: kernel.icmp } : {}) })) {
           const full = evaluateFlow(path, pkt);
           if (process.env.FWDOCTOR_HOST_KERNEL_DEBUG) appendFileSync(process.env.FWDOCTOR_HOST_KERNEL_DEBUG, `${JSON.stringify({ round, flow: f, kernel, reason: full.reason, json: flowToJson(full), router: cfg.router, server: cfg.server, ss: base('server', 'ss.txt') })}\n`);
@@ -89,8 +91,10 @@ describeKernel('kernel: whole-host flows (client → router → server)', () => 
         }
       });
     }
-    console.log(`[kernel-host] ${checked - disagreements.length}/${checked} flows agree in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(`[kernel-host] ${checked - disagreements.length}/${checked} flows agree in ${((Date.now() - started) / 1000).toFixed(1)} s; kernel outcomes ${JSON.stringify(Object.fromEntries(tally))}`);
     for (const d of disagreements.slice(0, 40)) console.log(d.split("\n")[0]);
     expect(disagreements.slice(0, 3)).toEqual([]);
+    // The random configurations must exercise every observable outcome.
+    for (const o of ["open", "refused", "unreachable", "timeout"]) expect(tally.get(o) ?? 0).toBeGreaterThan(checked / 100);
   }, 400_000);
 });

@@ -1,5 +1,5 @@
 /** The shell commands a cause points at, built from argument arrays and quoted for a POSIX shell. */
-import { shellCommand } from '../../report/shell-quote.js';
+import { shellCommand } from '../../text/shell-quote.js';
 import type { PolicyRef, RuleRef } from '../simulate/index.js';
 
 /** How to list the chain a rule lives in: iptables / ip6tables for ip / ip6 tables from iptables-save, nft otherwise. */

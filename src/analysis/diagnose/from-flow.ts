@@ -122,7 +122,8 @@ export function causesFromFlow(path: Path, flow: FlowResult): Cause[] {
       fix: [`add '${daemon}: ${formatValue(fwd.packet.family, fwd.packet.src)}' to /etc/hosts.allow, or remove the hosts.deny line`],
     });
   }
-  if (dnat !== undefined && !fwd.stages.some((s) => s.nat?.type === 'snat' || s.nat?.type === 'masquerade') && flow.outcome === 'timeout') {
+  const leftDnatHost = dnat !== undefined && fwd.stages.some((s) => s.layer === dnat.layer && s.stage === 'postrouting' && s.result === 'pass');
+  if (dnat !== undefined && leftDnatHost && !fwd.stages.some((s) => s.nat?.type === 'snat' || s.nat?.type === 'masquerade') && flow.outcome === 'timeout') {
     out.push({
       code: 'diagnose/dnat-without-masquerade', title: 'NAT/masquerade not configured for forwarding', score: 40,
       explanation: `the packet is translated to ${formatValue(dnat.packet.family, dnat.nat?.after.dst ?? 0n)} but its source is not: unless that host routes its replies back through ${dnat.layer}, they bypass the translation and the client never sees them.`,

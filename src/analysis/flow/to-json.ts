@@ -4,7 +4,6 @@
  * its `layer` and `hook`; `verdict` / `decidedBy` are the packet's fate and the rule (or policy)
  * that decided it: the blocking one, else the last one that accepted it.
  */
-import { formatValue } from '../../model/address.js';
 import { packetToJson } from '../../model/packet-input.js';
 import { refToJson, toJson, type PolicyRef, type RuleRef } from '../simulate/index.js';
 import type { FlowResult, PacketJourney, Stage } from './types.js';
@@ -55,8 +54,4 @@ export function flowToJson(r: FlowResult): Record<string, unknown> {
     reply: back === undefined ? null : journeyToJson(back),
     ...(r.notes.length > 0 ? { notes: [...r.notes] } : {}),
   };
-}
-
-export function describeAddress(family: 'ipv4' | 'ipv6', a: bigint): string {
-  return formatValue(family, a);
 }

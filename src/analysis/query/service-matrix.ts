@@ -11,7 +11,9 @@
  *
  * Interfaces follow fffuu's generic assignment unless one is given: `lo` carries exactly the
  * sources in 127.0.0.0/8; other packets arrive on some other interface (the matrix shows what
- * some non-loopback interface lets through).
+ * some non-loopback interface lets through). With an interface assignment (`ipassmt`), input
+ * interfaces are rewritten to the source ranges they carry first (apply-ipassmt.ts), and the
+ * packets may arrive on any interface.
  */
 import type { Hook, Ruleset } from '../../model/ruleset.js';
 import { FALSE, TRUE } from '../space/bdd.js';
@@ -19,6 +21,8 @@ import { partitionField } from '../space/describe.js';
 import type { FieldName } from '../space/layout.js';
 import { Space } from '../space/space.js';
 import { SymbolicRuleset } from '../space/walk.js';
+import { applyIpassmt } from './apply-ipassmt.js';
+import type { Ipassmt } from './ipassmt.js';
 
 export interface ServiceMatrixOptions {
   readonly dport: number;
@@ -28,6 +32,10 @@ export interface ServiceMatrixOptions {
   readonly iif?: string;
   /** Accepted on some branch of undecided rules (fffuu's upper closure) instead of on every branch. */
   readonly may?: boolean;
+  /** fffuu's interface → address assignment; replaces the generic one. */
+  readonly ipassmt?: Ipassmt;
+  /** Connection state of the packets: `new` (default; TCP SYN) or `established` (TCP ACK). */
+  readonly state?: 'new' | 'established';
 }
 
 export interface ServiceClass {
@@ -73,7 +81,9 @@ function lookup(ix: Index, v: bigint): number {
   return FALSE;
 }
 
-export function serviceMatrix(rs: Ruleset, o: ServiceMatrixOptions): ServiceMatrix {
+export function serviceMatrix(input: Ruleset, o: ServiceMatrixOptions): ServiceMatrix {
+  const assigned = o.ipassmt === undefined ? undefined : applyIpassmt(input, o.ipassmt);
+  const rs = assigned?.ruleset ?? input;
   const sp = new Space([rs]);
   const { bdd, enc } = sp;
   const sym = new SymbolicRuleset(sp, rs);
@@ -81,10 +91,12 @@ export function serviceMatrix(rs: Ruleset, o: ServiceMatrixOptions): ServiceMatr
   const lo = enc.eq('iif', sp.layout.iif.classOf('lo'));
   const fromLoopback = enc.range('src4', LOOPBACK[0], LOOPBACK[1]);
   const iface = o.iif !== undefined ? enc.eq('iif', sp.layout.iif.classOf(o.iif))
-    : bdd.or(bdd.and(lo, fromLoopback), bdd.and(bdd.not(lo), bdd.not(fromLoopback)));
+    : assigned !== undefined ? TRUE
+      : bdd.or(bdd.and(lo, fromLoopback), bdd.and(bdd.not(lo), bdd.not(fromLoopback)));
+  const established = o.state === 'established';
   const service = bdd.andAll([
-    sp.v4, sp.tcp, enc.eq('sport', o.sport ?? 10000), enc.eq('dport', o.dport), enc.eq('ctstate', 0), enc.eq('tcpFlags', 0x02),
-    enc.eq('tcpOpts', 0), iface, sp.valid,
+    sp.v4, sp.tcp, enc.eq('sport', o.sport ?? 10000), enc.eq('dport', o.dport), enc.eq('ctstate', established ? 1 : 0),
+    enc.eq('tcpFlags', established ? 0x10 : 0x02), enc.eq('tcpOpts', 0), iface, sp.valid,
   ]);
   const allowed = bdd.and(service, o.may === true ? sets.mayAccept : sets.accepted);
   const keep = new Set<FieldName>(['src4', 'dst4']);
@@ -129,5 +141,10 @@ export function serviceMatrix(rs: Ruleset, o: ServiceMatrixOptions): ServiceMatr
       if (lookup(parts, rep) === TRUE) edges.push([i, j]);
     });
   });
-  return { classes, edges, notes: [...sets.notes] };
+  const notes = [...sets.notes];
+  if (assigned !== undefined) {
+    notes.push(assigned.mode === 'rewrite' ? 'input interfaces replaced by the source addresses the assignment gives them'
+      : `input interfaces constrained to the source addresses the assignment gives them, not replaced: ${assigned.reasons.join('; ')}`);
+  }
+  return { classes, edges, notes };
 }

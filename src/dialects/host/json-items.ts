@@ -39,6 +39,29 @@ function elementStarts(text: string, open: number): number[] {
   return starts;
 }
 
+function endsEarly(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch (e) {
+    const msg = (e as Error).message;
+    const pos = /position (\d+)/.exec(msg);
+    return /end of (JSON )?input|Unterminated/i.test(msg) || (pos !== null && Number(pos[1]) >= text.length);
+  }
+}
+
+/** Where JSON goes wrong when the engine does not say: the shortest prefix that is not a valid beginning. */
+function firstBadOffset(text: string): number {
+  let lo = 1;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (endsEarly(text.slice(0, mid))) lo = mid + 1;
+    else hi = mid;
+  }
+  return Math.max(0, lo - 1);
+}
+
 /** Parses a JSON array document (empty text: no items). */
 export function readJsonItems(file: SourceFile, code: string, what: string): { items: JsonItem[]; diagnostics: Diagnostic[] } {
   const text = file.text;
@@ -49,7 +72,7 @@ export function readJsonItems(file: SourceFile, code: string, what: string): { i
   } catch (e) {
     const msg = (e as Error).message;
     const pos = /position (\d+)/.exec(msg);
-    const offset = pos ? Number(pos[1]) : 0;
+    const offset = pos ? Number(pos[1]) : firstBadOffset(text);
     return { items: [], diagnostics: [error(code, `expected the JSON array printed by ${what}, got invalid JSON (${msg})`, spanAt(file, offset, offset + 1))] };
   }
   const open = text.search(/\S/);

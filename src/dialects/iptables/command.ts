@@ -81,10 +81,14 @@ export class LazyCommand implements CommandLine {
   }
 
   get rule(): RuleSyntax | undefined {
-    if (this.cached === null) {
-      this.cached = this.takesRule ? reread(this.src, this.line, this.text)?.rule : undefined;
-    }
+    if (this.cached === null) this.cached = this.readRule();
     return this.cached;
+  }
+
+  /** The rule, read from the line without keeping it (for one pass over a large file). */
+  readRule(): RuleSyntax | undefined {
+    if (this.cached !== null) return this.cached;
+    return this.takesRule ? reread(this.src, this.line, this.text)?.rule : undefined;
   }
 }
 

@@ -37,23 +37,33 @@ export function opaqueMatchSpec(spec: Omit<MatchSpec, 'kind' | 'toMatch'> & { re
 
 /** Reads one argument with a fixed set of words (case-insensitive unless `exact`). */
 export function oneOf<T extends string>(words: readonly T[], what: string, exact = false) {
+  const byKey = new Map(words.map((w) => [exact ? w : w.toLowerCase(), w] as const));
   return (args: readonly string[]): ArgResult<T> => {
     const a = args[0] ?? '';
-    const w = words.find((x) => (exact ? x === a : x.toLowerCase() === a.toLowerCase()));
+    const w = byKey.get(a) ?? (exact ? undefined : byKey.get(a.toLowerCase()));
     return w === undefined ? bad(`expected ${what} (${words.join(', ')}), got '${a}'`) : ok(w);
   };
 }
 
 /** A comma-separated list of words from a fixed set; canonical order is the set's order. */
 export function wordList<T extends string>(words: readonly T[], what: string) {
+  const byKey = new Map(words.map((w, i) => [w.toLowerCase(), i] as const));
+  const cache = new Map<string, ArgResult<T[]>>();
   return (args: readonly string[]): ArgResult<T[]> => {
-    const out: T[] = [];
-    for (const part of (args[0] ?? '').split(',')) {
-      const w = words.find((x) => x.toLowerCase() === part.toLowerCase());
-      if (w === undefined) return bad(`unknown ${what} '${part}': expected ${words.join(', ')}`);
-      if (!out.includes(w)) out.push(w);
+    const text = args[0] ?? '';
+    const hit = cache.get(text);
+    if (hit !== undefined) return hit;
+    let bitsSeen = 0;
+    let result: ArgResult<T[]> | undefined;
+    for (const part of text.split(',')) {
+      const i = byKey.get(part) ?? byKey.get(part.toLowerCase());
+      if (i === undefined) { result = bad(`unknown ${what} '${part}': expected ${words.join(', ')}`); break; }
+      bitsSeen |= 1 << i;
     }
-    return ok(words.filter((w) => out.includes(w)));
+    // Canonical order is the order of `words` (the kernel's bit order).
+    result ??= ok(words.filter((_, i) => (bitsSeen & (1 << i)) !== 0));
+    if (cache.size < 256) cache.set(text, result);
+    return result;
   };
 }
 

@@ -7,6 +7,7 @@
 import { type Diagnostic, type Parsed, error, warning } from '../../diagnostics/diagnostic.js';
 import type { Span } from '../../diagnostics/source.js';
 import { findTarget } from './catalog.js';
+import { LazyCommand } from './command.js';
 import { BUILTIN_CHAINS, isTableName } from './parse.js';
 import { checkPlacement } from './placement.js';
 import { type RuleInstance, printRuleBody } from './print-rule.js';
@@ -23,9 +24,13 @@ export interface ResolvedRule {
   readonly jump?: string;
 }
 
-/** The rule with its source and destination picked (reads the rule from its line if needed). */
+/**
+ * The rule with its source and destination picked. A parsed line reads its rule again each time
+ * (without keeping it), so that one pass over a large file does not hold every rule's syntax.
+ */
 export function ruleInstance(r: ResolvedRule): RuleInstance | undefined {
-  const rule = r.command.rule;
+  const c = r.command;
+  const rule = c instanceof LazyCommand ? c.readRule() : c.rule;
   if (rule === undefined) return undefined;
   const source = rule.source?.list[r.si];
   const destination = rule.destination?.list[r.di];

@@ -47,15 +47,21 @@ const TAB = 9;
 const QUOTE = 34;
 const BACKSLASH = 92;
 
-/** Words common enough in rulesets to keep one copy of, by length then first character. */
-const COMMON: string[][][] = [];
+/** Words common enough in rulesets to keep one copy of, by a hash of their characters. */
+const COMMON: (string[] | undefined)[] = new Array<string[] | undefined>(4096);
+
+function hashOf(w: string): number {
+  let h = 0;
+  for (let i = 0; i < w.length; i++) h = (h * 31 + w.charCodeAt(i)) | 0;
+  return (h ^ w.length) & 4095;
+}
 
 /** Adds words that the tokenizer returns as shared strings (option names, verdicts, …). */
 export function addCommonWords(words: Iterable<string>): void {
   for (const w of words) {
     if (w.length < 2 || w.length > 40) continue;
-    const byFirst = (COMMON[w.length] ??= []);
-    const list = (byFirst[w.charCodeAt(0) & 127] ??= []);
+    const k = hashOf(w);
+    const list = (COMMON[k] ??= []);
     if (!list.includes(w)) list.push(w);
   }
 }
@@ -67,9 +73,12 @@ addCommonWords([
   'ESTABLISHED,RELATED', 'icmp-port-unreachable', 'icmp6-port-unreachable', 'tcp-reset', 'any', 'lo', 'eth0',
 ]);
 
-function cut(line: string, start: number, end: number): string {
-  const list = COMMON[end - start]?.[line.charCodeAt(start) & 127];
-  if (list !== undefined) for (const w of list) if (line.startsWith(w, start)) return w;
+/** The argument line[start, end), hashed `h` while scanned: a shared copy when it is a common word. */
+function cut(line: string, start: number, end: number, h: number): string {
+  const list = COMMON[(h ^ (end - start)) & 4095];
+  if (list !== undefined) {
+    for (const w of list) if (w.length === end - start && line.startsWith(w, start)) return w;
+  }
   return line.slice(start, end);
 }
 
@@ -91,9 +100,13 @@ export function tokenizeInto(line: string, from: number, buf: TokenBuffer): void
     if (c === SPACE || c === TAB) { i++; continue; }
     const start = i;
     // Fast path: an unquoted argument is a plain slice.
-    while (i < n && c !== SPACE && c !== TAB && c !== QUOTE) c = line.charCodeAt(++i);
+    let h = 0;
+    while (i < n && c !== SPACE && c !== TAB && c !== QUOTE) {
+      h = (h * 31 + c) | 0;
+      c = line.charCodeAt(++i);
+    }
     if (i >= n || c !== QUOTE) {
-      push(buf, cut(line, start, i), start, i);
+      push(buf, cut(line, start, i, h), start, i);
       continue;
     }
     let text = line.slice(start, i);

@@ -99,8 +99,8 @@ export function hex(n: number): string {
   return `0x${(n >>> 0).toString(16)}`;
 }
 
-/** Dotted-quad IPv4 (no leading zeros, as the model's parser): a hot path, so no regex. */
-function fastIpv4(text: string): bigint | undefined {
+/** Dotted-quad IPv4 (no leading zeros, as the model's parser) as a number: a hot path, so no regex. */
+function ipv4Number(text: string): number | undefined {
   let v = 0;
   let part = 0;
   let digits = 0;
@@ -121,7 +121,12 @@ function fastIpv4(text: string): bigint | undefined {
     } else return undefined;
   }
   if (dots !== 3 || digits === 0) return undefined;
-  return BigInt(v * 256 + part);
+  return v * 256 + part;
+}
+
+function fastIpv4(text: string): bigint | undefined {
+  const v = ipv4Number(text);
+  return v === undefined ? undefined : BigInt(v);
 }
 
 /** An address of the family, undefined otherwise. */
@@ -176,13 +181,17 @@ export interface Cidr {
 export function readCidr(text: string, family: IpFamily): ArgResult<Cidr> {
   const slash = text.indexOf('/');
   const addrText = slash < 0 ? text : text.slice(0, slash);
+  const m = slash < 0 ? '' : text.slice(slash + 1);
+  const len = slash < 0 ? familyBits(family) : /^\d{1,3}$/.test(m) ? Number(m) : undefined;
+  if (family === 'ipv4' && len !== undefined && len <= 32) {
+    // Hot path: plain IPv4 with a prefix length, in number arithmetic (one BigInt at the end).
+    const v = ipv4Number(addrText);
+    if (v !== undefined) return ok({ value: BigInt(v), mask: maskOf(family, len), prefix: len });
+  }
   const value = readAddress(addrText, family);
   const fam = family === 'ipv4' ? 'an IPv4' : 'an IPv6';
   if (value === undefined) return bad(`expected ${fam} address, got '${addrText}'`);
   const bits = familyBits(family);
-  if (slash < 0) return ok({ value, mask: familyMax(family), prefix: bits });
-  const m = text.slice(slash + 1);
-  const len = /^\d{1,3}$/.test(m) ? Number(m) : undefined;
   if (len !== undefined) {
     if (len > bits) return bad(`expected a prefix length in 0-${bits}, got '${m}'`);
     return ok({ value, mask: maskOf(family, len), prefix: len });
@@ -191,6 +200,11 @@ export function readCidr(text: string, family: IpFamily): ArgResult<Cidr> {
   if (mask === undefined) return bad(`expected a prefix length in 0-${bits} or a netmask after '/', got '${m}'`);
   const prefix = prefixOf(family, mask);
   return ok(prefix === undefined ? { value, mask } : { value, mask, prefix });
+}
+
+/** `addr[/len]` (IPv4) → the network address with host bits cleared, as a bigint. */
+export function ipv4Network(v: bigint, len: number): bigint {
+  return len === 32 ? v : v & maskOf('ipv4', len);
 }
 
 export function network(c: Cidr): Cidr {

@@ -151,9 +151,10 @@ function natAction(s: Extract<Stmt, { kind: 'nat' }>, text: string): Action {
 
 /** Applies one non-match statement to the rule being built. */
 export function applyStmt(s: Stmt, r: StmtResult, tableFamily: NftFamily, context: Family | undefined, opaqueMatch: (reason: string, text: string) => Match): void {
+  if (s.kind === 'counter') { r.effects.push({ kind: 'counter' }); return; }
+  if (s.kind === 'verdict' && !s.chain) { r.action = verdictActionOf(s.verdict, s.target); return; }
   const text = printStmt(canonicalStmt(s));
   switch (s.kind) {
-    case 'counter': r.effects.push({ kind: 'counter' }); return;
     case 'log': {
       const prefix = s.options.find((o) => o.key === 'prefix');
       r.effects.push({ kind: 'log', name: 'log', text, ...(prefix && typeof prefix.value === 'string' ? { prefix: prefix.value } : {}) });
@@ -206,6 +207,20 @@ export function applyStmt(s: Stmt, r: StmtResult, tableFamily: NftFamily, contex
     }
     case 'match': case 'vmap': return;
     default: return;
+  }
+}
+
+const QUEUE_VERDICT: Action = { kind: 'queue', text: 'queue', bypass: false };
+
+function verdictActionOf(v: string, target: string | undefined): Action {
+  switch (v) {
+    case 'accept': return ACCEPT;
+    case 'drop': return DROP;
+    case 'return': return RETURN;
+    case 'continue': return CONTINUE;
+    case 'jump': return jump(target ?? '');
+    case 'goto': return goTo(target ?? '');
+    default: return QUEUE_VERDICT;
   }
 }
 

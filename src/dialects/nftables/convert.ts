@@ -21,6 +21,8 @@ import type { ChainSyntax, Expr, NftFamily, NftSyntax, RuleSyntax, SetSyntax, St
 interface TableCtx {
   readonly table: TableSyntax;
   readonly sets: SetResolver;
+  /** Identical match statements of a table give identical (shared, immutable) matches. */
+  readonly matchCache: Map<string, Match>;
   readonly extraChains: Chain[];
   anon: number;
   readonly diagnostics: Diagnostic[];
@@ -124,12 +126,24 @@ function simplify(m: Match, tf: NftFamily): Match {
   const seen = new Set<string>();
   const out: Match[] = [];
   for (const i of items) {
-    const key = JSON.stringify(i, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
-    if (seen.has(key)) continue;
-    seen.add(key);
+    const key = leafKey(i);
+    if (key !== undefined && seen.has(key)) continue;
+    if (key !== undefined) seen.add(key);
     out.push(i);
   }
   return and(...out);
+}
+
+/** An identity for the small predicates nft repeats as dependencies (family, protocol); undefined for others. */
+function leafKey(m: Match): string | undefined {
+  switch (m.kind) {
+    case 'family': return `family ${m.family}`;
+    case 'num': return m.set.intervals.length <= 4 ? `num ${m.field} ${m.set.intervals.map(([a, b]) => `${a}-${b}`).join(',')}` : undefined;
+    case 'bits': return `bits ${m.field} ${m.mask} ${m.value}`;
+    case 'iface': return `iface ${m.dir} ${m.name} ${m.wildcard}`;
+    case 'ctstate': return `ctstate ${m.states.join(',')}`;
+    default: return undefined;
+  }
 }
 
 function origin(file: string, r: RuleSyntax, native: Record<string, string | number>): Origin {
@@ -144,11 +158,18 @@ function convertRule(r: RuleSyntax, chainName: string, index: number, ctx: Table
   const opaqueMatch = (reason: string, text: string): Match => opaque(reason, text);
   for (const s of r.stmts) {
     context = contextFamily(s) ?? context;
-    const text = printStmt(canonicalStmt(s));
     if (s.kind === 'match') {
-      matches.push(...res.matches.splice(0), convertMatch(s.left, s.op, s.right, { family: t.family, sets: ctx.sets, text, ...(context ? { context } : {}) }));
+      const key = `${context ?? ''}|${s.op}|${printStmt(s)}`;
+      let m = ctx.matchCache.get(key);
+      if (m === undefined) {
+        const text = printStmt(canonicalStmt(s));
+        m = convertMatch(s.left, s.op, s.right, { family: t.family, sets: ctx.sets, text, ...(context ? { context } : {}) });
+        ctx.matchCache.set(key, m);
+      }
+      if (res.matches.length > 0) matches.push(...res.matches.splice(0));
+      matches.push(m);
     } else if (s.kind === 'vmap') {
-      res.action = dispatchAction(s, ctx, text);
+      res.action = dispatchAction(s, ctx, printStmt(canonicalStmt(s)));
     } else if (s.kind === 'verdict' && s.chain) {
       const name = `__chain${ctx.anon++}`;
       const rules = s.chain.map((rr, i) => convertRule(rr, name, i + 1, ctx));
@@ -202,7 +223,7 @@ function chainText(c: ChainSyntax): string {
 }
 
 function convertTable(t: TableSyntax, ds: Diagnostic[]): Table {
-  const ctx: TableCtx = { table: t, sets: setResolver(t), extraChains: [], anon: 0, diagnostics: ds };
+  const ctx: TableCtx = { table: t, sets: setResolver(t), matchCache: new Map(), extraChains: [], anon: 0, diagnostics: ds };
   const chains: Chain[] = t.chains.map((c) => {
     const base = baseChain(c, t, ds);
     return {

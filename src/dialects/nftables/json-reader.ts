@@ -8,13 +8,13 @@ export type Json = null | boolean | number | string | Json[] | { [k: string]: Js
 export interface JsonDocument {
   readonly value: Json | undefined;
   /** Offset of the `{` or `[` of every object and array. */
-  readonly offsets: WeakMap<object, number>;
+  readonly offsets: Map<object, number>;
   readonly error?: { readonly message: string; readonly offset: number };
 }
 
 class Reader {
   i = 0;
-  readonly offsets = new WeakMap<object, number>();
+  readonly offsets = new Map<object, number>();
   constructor(readonly s: string) {}
 
   fail(message: string): never {

@@ -16,7 +16,7 @@ export interface ExprEnv {
 }
 
 const BINOP_WORDS: Readonly<Record<string, BinOp>> = { and: '&', or: '|', xor: '^', lshift: '<<', rshift: '>>' };
-const LEVELS: readonly (readonly BinOp[])[] = [['|'], ['^'], ['&'], ['<<', '>>']];
+const PRECEDENCE: Partial<Record<string, number>> = { '|': 0, '^': 1, '&': 2, '<<': 3, '>>': 3 };
 const VERDICTS = new Set(['accept', 'drop', 'continue', 'return', 'jump', 'goto', 'queue']);
 const ELEM_OPTION_WORDS = new Set(['timeout', 'expires', 'comment']);
 
@@ -110,20 +110,20 @@ export class ExprParser {
     return lo;
   }
 
-  private binopAhead(level: number): BinOp | undefined {
+  private binopAhead(): BinOp | undefined {
     const t = this.ts.peek();
-    const op = t.kind === 'punct' ? (t.text as BinOp) : t.kind === 'word' ? BINOP_WORDS[t.text] : undefined;
-    return op !== undefined && (LEVELS[level] as readonly BinOp[]).includes(op) ? op : undefined;
+    if (t.kind === 'punct') return PRECEDENCE[t.text as BinOp] !== undefined ? (t.text as BinOp) : undefined;
+    return t.kind === 'word' ? BINOP_WORDS[t.text] : undefined;
   }
 
-  private parseBinop(level: number, t: Datatype, selectors: boolean): Expr {
-    if (level >= LEVELS.length) return this.parsePrimary(t, selectors);
+  /** Bit operations by precedence climbing: `<<` `>>` bind tighter than `&`, then `^`, then `|`. */
+  private parseBinop(minPrec: number, t: Datatype, selectors: boolean): Expr {
     const first = this.ts.peek();
-    let left = this.parseBinop(level + 1, t, selectors);
+    let left = this.parsePrimary(t, selectors);
     const leftType = left.kind === 'value' || left.kind === 'set' ? t : typeOfExpr(left, this.env.family);
-    for (let op = this.binopAhead(level); op !== undefined; op = this.binopAhead(level)) {
+    for (let op = this.binopAhead(); op !== undefined && (PRECEDENCE[op] as number) >= minPrec; op = this.binopAhead()) {
       this.ts.next();
-      const right = this.parseBinop(level + 1, op === '<<' || op === '>>' ? INVALID : leftType, selectors);
+      const right = this.parseBinop((PRECEDENCE[op] as number) + 1, op === '<<' || op === '>>' ? INVALID : leftType, selectors);
       const flags = (e: Expr): boolean => e.kind === 'value' || (e.kind === 'list' && e.items.every((i) => i.kind === 'value'));
       if (op === '|' && t.kind === 'bitmask' && flags(left) && flags(right)) {
         // `(syn | ack)` is the flag list syn,ack, as nft reads it.

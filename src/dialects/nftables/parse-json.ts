@@ -3,7 +3,7 @@
  * Diagnostics name the JSON path and point at the line and column of the object concerned.
  */
 import { type Diagnostic, type Parsed, error } from '../../diagnostics/diagnostic.js';
-import { type SourceFile, type Span, spanAt } from '../../diagnostics/source.js';
+import { type SourceFile, type Span, positionAt, spanAt } from '../../diagnostics/source.js';
 import { RulesetBuilder, typesOfSpec } from './builder.js';
 import { type Json, isObject, readJson } from './json-reader.js';
 import { type JsonCtx, jsonExpr, jsonRuleBody, jsonSetItem, jsonStmt } from './parse-json-expr.js';
@@ -16,12 +16,13 @@ class JsonParser implements JsonCtx {
   readonly diagnostics: Diagnostic[] = [];
   private lastObject: object | undefined;
 
-  constructor(readonly file: SourceFile, readonly offsets: WeakMap<object, number>) {}
+  constructor(readonly file: SourceFile, readonly offsets: Map<object, number>) {}
 
   spanOf(at: Json | undefined, parent?: Json): Span {
     const obj = typeof at === 'object' && at !== null ? at : typeof parent === 'object' && parent !== null ? parent : this.lastObject;
     const off = obj === undefined ? 0 : this.offsets.get(obj) ?? 0;
-    return spanAt(this.file, off, off + 1);
+    const start = positionAt(this.file, off);
+    return { file: this.file.name, start, end: { line: start.line, column: start.column + 1 } };
   }
 
   report(path: string, at: Json | undefined, message: string, code = 'nftables/json'): void {

@@ -4,7 +4,7 @@
  * `add/insert/replace/delete …` commands). Never throws: errors become diagnostics and the rest parses.
  */
 import { error, type Diagnostic, type Parsed } from '../../diagnostics/diagnostic.js';
-import { type SourceFile, sourceFile } from '../../diagnostics/source.js';
+import { type SourceFile, positionAt, sourceFile } from '../../diagnostics/source.js';
 import { RulesetBuilder } from './builder.js';
 import { type Token, describeToken, tokenSpan, tokenize } from './lexer.js';
 import { type BlockContext, parseTableBody } from './parse-blocks.js';
@@ -73,8 +73,9 @@ export class TextParser implements BlockContext {
   }
 
   handleAt(t: Token): number | undefined {
-    const line = t.file.lineStarts.findLastIndex((s) => s <= t.start) + 1;
-    return this.handles.get(t.file)?.get(line);
+    const map = this.handles.get(t.file);
+    if (!map || map.size === 0) return undefined;
+    return map.get(positionAt(t.file, t.start).line);
   }
 
   get family(): NftFamily {

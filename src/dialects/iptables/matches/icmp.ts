@@ -14,10 +14,20 @@ export interface IcmpType {
   readonly codes: readonly [number, number];
 }
 
+const LOWER = new Map<readonly IcmpTypeName[], readonly (readonly [string, IcmpTypeName])[]>();
+
+function lowered(names: readonly IcmpTypeName[]): readonly (readonly [string, IcmpTypeName])[] {
+  let l = LOWER.get(names);
+  if (l === undefined) { l = names.map((n) => [n.name.toLowerCase(), n] as const); LOWER.set(names, l); }
+  return l;
+}
+
 function readIcmpType(text: string, names: readonly IcmpTypeName[], v6: boolean): ArgResult<IcmpType> {
+  const c = text.charCodeAt(0);
+  if (c >= 48 && c <= 57) return readNumericIcmp(text, v6);
   const lower = text.toLowerCase();
   if (!v6 && lower === 'any') return ok({ type: 255, codes: [0, 255] });
-  const hits = names.filter((n) => n.name.toLowerCase().startsWith(lower));
+  const hits = lowered(names).filter(([n]) => n.startsWith(lower)).map(([, n]) => n);
   const exact = hits.find((n) => n.name.toLowerCase() === lower);
   if (exact) return ok({ type: exact.type, codes: exact.codes });
   if (hits.length > 1) {
@@ -25,6 +35,11 @@ function readIcmpType(text: string, names: readonly IcmpTypeName[], v6: boolean)
   }
   const first = hits[0];
   if (first) return ok({ type: first.type, codes: first.codes });
+  return readNumericIcmp(text, v6);
+}
+
+/** `type`, `type/code` or `type/code:code`. */
+function readNumericIcmp(text: string, v6: boolean): ArgResult<IcmpType> {
   const slash = text.indexOf('/');
   const t = readUint(slash < 0 ? text : text.slice(0, slash), 0, 255);
   if (t === undefined) return bad(`unknown ICMP${v6 ? 'v6' : ''} type '${text}': expected a name (see iptables -p ${v6 ? 'icmpv6' : 'icmp'} -h), a number in 0-255 or type/code`);

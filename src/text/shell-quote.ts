@@ -1,3 +1,4 @@
+/* src/text/: leaf text utilities (quoting) that every layer may use; imports nothing of ours. */
 /**
  * POSIX shell quoting for commands printed for a user to run. Words made only of safe characters stay
  * bare; everything else is single-quoted, with embedded single quotes written as '\''. Newlines and
