@@ -69,10 +69,15 @@ export function registerVerifyKernel(program: Command): void {
     });
 }
 
+/** Environment problems (not root, no namespaces, a tool missing) exit 3; input problems exit 2. */
+export function exitCodeFor(f: VerifyFailure): number {
+  return f.kind === 'environment' ? EXIT.environment : EXIT.badInput;
+}
+
 function fail(f: VerifyFailure, style: Style, color: boolean | undefined): number {
   if (f.kind === 'input' && f.diagnostics && f.files) reportDiagnostics(f.diagnostics, f.files, color === false ? { color: false } : {});
   process.stderr.write(`${style.red('fwdoctor verify-kernel:')} ${f.message}\n`);
-  return f.kind === 'environment' ? EXIT.environment : EXIT.badInput;
+  return exitCodeFor(f);
 }
 
 export async function runVerifyKernel(ruleset: string | undefined, o: VerifyKernelOptions): Promise<number> {

@@ -270,14 +270,18 @@ function linkUserChains(chains: readonly GenChain[], picks: readonly number[]): 
     const name = (out[k] as GenChain).name;
     const called = out.some((c) => c.rules.some((r) => (r.target.kind === 'jump' || r.target.kind === 'goto') && r.target.chain === name));
     if (called) continue;
-    const slots = out.slice(0, k).flatMap((c, ci) => c.rules.map((_, ri) => [ci, ri] as const));
+    // Rules that already call a chain keep their target (another chain may depend on it).
+    const slots = out.slice(0, k).flatMap((c, ci) => c.rules.flatMap((r, ri) => (r.target.kind === 'jump' || r.target.kind === 'goto' ? [] : [[ci, ri] as const])));
     const pick = picks[k - 1] ?? 0;
+    const target: GenRule['target'] = { kind: pick % 2 === 1 ? 'goto' : 'jump', chain: name };
     const slot = slots[pick % Math.max(1, slots.length)];
-    if (!slot) continue;
+    if (!slot) {
+      (out[0] as { rules: GenRule[] }).rules.push({ matches: [], target });
+      continue;
+    }
     const [ci, ri] = slot;
     const chain = out[ci] as { rules: GenRule[] };
-    const rule = chain.rules[ri] as GenRule;
-    chain.rules[ri] = { ...rule, target: { kind: pick % 2 === 1 ? 'goto' : 'jump', chain: name } };
+    chain.rules[ri] = { ...(chain.rules[ri] as GenRule), target };
   }
   return out;
 }

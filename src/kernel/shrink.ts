@@ -83,6 +83,11 @@ function* candidates(rs: GenRuleset, p: Packet, interfaces: readonly string[]): 
       }
       if (r.target.kind === 'REJECT' || r.target.kind === 'LOG') yield { rs: withRule(rs, ci, ri, { ...r, target: { kind: 'DROP' } }), p };
       if (r.target.kind === 'goto') yield { rs: withRule(rs, ci, ri, { ...r, target: { kind: 'jump', chain: r.target.chain } }), p };
+      if (r.target.kind === 'jump' || r.target.kind === 'goto') {
+        // Without the call, the user chain may become unreferenced and go in a later round.
+        yield { rs: withRule(rs, ci, ri, { ...r, target: { kind: 'DROP' } }), p };
+        yield { rs: withRule(rs, ci, ri, { ...r, target: { kind: 'ACCEPT' } }), p };
+      }
     }
   }
   if (rs.policy === 'DROP') yield { rs: { ...rs, policy: 'ACCEPT' }, p };

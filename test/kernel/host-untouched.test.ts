@@ -49,7 +49,7 @@ const SMALL = `*filter
 -A INPUT -p icmp -m icmp --icmp-type 8 -j ACCEPT
 -A INPUT -p udp -m multiport --dports 53,123 -j ACCEPT
 -A SSH -s 198.18.0.0/24 -j ACCEPT
--A SSH -j REJECT --reject-with tcp-reset
+-A SSH -p tcp -j REJECT --reject-with tcp-reset
 COMMIT
 `;
 

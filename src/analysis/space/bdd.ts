@@ -14,6 +14,15 @@ const OR = 1;
 const XOR = 2;
 const DIFF = 3;
 
+/** A well-mixed 32-bit hash of three ids (the low bits of plain products depend on low bits only). */
+function mix3(a: number, b: number, c: number): number {
+  let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca77) ^ Math.imul(c, 0xc2b2ae3d);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  h ^= h >>> 12;
+  return h;
+}
+
 export class Bdd {
   private v: Int32Array;
   private lo: Int32Array;
@@ -59,7 +68,7 @@ export class Bdd {
   /** The node (var ? hi : lo), reduced and shared. */
   mk(v: number, lo: number, hi: number): number {
     if (lo === hi) return lo;
-    let i = (Math.imul(v, 0x9e3779b1) ^ Math.imul(lo, 0x85ebca77) ^ Math.imul(hi, 0xc2b2ae3d)) & this.tmask;
+    let i = mix3(v, lo, hi) & this.tmask;
     for (;;) {
       const id = this.table[i] as number;
       if (id === 0) break;
@@ -90,12 +99,19 @@ export class Bdd {
     this.hi = resize(this.hi);
     this.table = new Int32Array(cap * 2);
     this.tmask = cap * 2 - 1;
-    if (cap <= 1 << 22) {
+    // The operation cache keeps its entries (node ids stay valid); it grows with the nodes, up to 4M slots.
+    if (cap <= 1 << 22 && cap > this.cmask + 1) {
+      const old = this.cache;
       this.cache = new Int32Array(cap * 4).fill(-1);
       this.cmask = cap - 1;
+      for (let k = 0; k < old.length; k += 4) {
+        if (old[k] === -1) continue;
+        const slot = (mix3(old[k + 1] as number, old[k + 2] as number, old[k] as number) & this.cmask) * 4;
+        this.cache.set(old.subarray(k, k + 4), slot);
+      }
     }
     for (let id = 2; id < this.n; id++) {
-      let i = (Math.imul(this.v[id] as number, 0x9e3779b1) ^ Math.imul(this.lo[id] as number, 0x85ebca77) ^ Math.imul(this.hi[id] as number, 0xc2b2ae3d)) & this.tmask;
+      let i = mix3(this.v[id] as number, this.lo[id] as number, this.hi[id] as number) & this.tmask;
       while (this.table[i] !== 0) i = (i + 1) & this.tmask;
       this.table[i] = id;
     }
@@ -137,13 +153,47 @@ export class Bdd {
     return r;
   }
 
-  /** a ⊆ b */
+  /** a ⊆ b, decided without building a ∖ b: stops at the first counterexample. */
   implies(a: number, b: number): boolean {
-    return this.diff(a, b) === FALSE;
+    return !this.meets(a, b, true, new Set());
   }
 
+  /** a ∩ b ≠ ∅, decided without building a ∩ b: stops at the first common member. */
   intersects(a: number, b: number): boolean {
-    return this.and(a, b) !== FALSE;
+    return this.meets(a, b, false, new Set());
+  }
+
+  /** Some point lies in a and in b (or, when `negB`, in a and not in b). `seen`: pairs known to fail. */
+  private meets(a: number, b: number, negB: boolean, seen: Set<number>): boolean {
+    if (a === FALSE) return false;
+    if (b === (negB ? TRUE : FALSE)) return false;
+    if (b === (negB ? FALSE : TRUE)) return true;
+    if (a === TRUE) return true; // b is not constant: both of its values occur
+    const key = a * 67108864 + b;
+    if (seen.has(key)) return false;
+    const va = this.v[a] as number;
+    const vb = this.v[b] as number;
+    const top = va < vb ? va : vb;
+    const a0 = va === top ? (this.lo[a] as number) : a;
+    const a1 = va === top ? (this.hi[a] as number) : a;
+    const b0 = vb === top ? (this.lo[b] as number) : b;
+    const b1 = vb === top ? (this.hi[b] as number) : b;
+    if (this.meets(a0, b0, negB, seen) || this.meets(a1, b1, negB, seen)) return true;
+    seen.add(key);
+    return false;
+  }
+
+  /** if f then g else h. */
+  ite(f: number, g: number, h: number): number {
+    if (f === TRUE) return g;
+    if (f === FALSE) return h;
+    if (g === h) return g;
+    if (g === TRUE && h === FALSE) return f;
+    if (g === TRUE) return this.or(f, h);
+    if (g === FALSE) return this.diff(h, f);
+    if (h === FALSE) return this.and(f, g);
+    if (h === TRUE) return this.or(this.not(f), g);
+    return this.or(this.and(f, g), this.diff(h, f));
   }
 
   private apply(op: number, a: number, b: number): number {
@@ -173,7 +223,7 @@ export class Bdd {
       a = b;
       b = t;
     }
-    const slot = ((Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca77) ^ op) & this.cmask) * 4;
+    const slot = (mix3(a, b, op) & this.cmask) * 4;
     const c = this.cache;
     if (c[slot] === op && c[slot + 1] === a && c[slot + 2] === b) return c[slot + 3] as number;
     const va = this.v[a] as number;

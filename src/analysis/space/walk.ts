@@ -3,16 +3,17 @@
  * block, and may hand back (return / fall off its end), the same semantics as the simulator's
  * branch walk (walk.ts in ../simulate) applied to all packets at once. "May" means "on some
  * branch": a packet meeting an undecided rule (opaque match, user-space verdict) goes both ways,
- * as the simulator explores both. Chains are summarised once, bottom-up (packets do not change
- * while they walk, except marks, see CompileContext.markUnknown), so the cost is linear in the
- * number of rules; per-rule reach sets for lint come from a second, top-down pass.
+ * as the simulator explores both. Chains are summarised once, bottom-up and from their last rule
+ * backwards (packets do not change while they walk, except marks, see
+ * CompileContext.markUnknown); per-rule reach sets for lint come from a forward, top-down pass.
  */
 import type { Action } from '../../model/action.js';
 import type { Family } from '../../model/address.js';
 import type { Hook, Table } from '../../model/ruleset.js';
 import { indexRuleset, type PreparedChain, type PreparedRule, type PreparedRuleset } from '../simulate/index-ruleset.js';
 import type { Ruleset } from '../../model/ruleset.js';
-import { FALSE } from './bdd.js';
+import { FALSE, TRUE } from './bdd.js';
+import { assertNever } from '../../model/assert-never.js';
 import { MatchCompiler } from './compile-match.js';
 import type { Space } from './space.js';
 
@@ -73,78 +74,124 @@ export class SymbolicRuleset {
     const hit = memo.get(pc);
     if (hit !== undefined) return hit;
     this.onStack.add(pc);
-    const s = this.walk(pc, this.space.valid, early);
+    const { bdd } = this.space;
+    const s = this.suffix(pc, 0, early);
     this.onStack.delete(pc);
-    memo.set(pc, s);
-    return s;
+    const out = { acc: bdd.and(s.acc, this.space.valid), blk: bdd.and(s.blk, this.space.valid), ret: bdd.and(s.ret, this.space.valid) };
+    memo.set(pc, out);
+    return out;
   }
 
-  /** Walks the chain with the packets `entry`; `onRule` sees the packets that reach each rule. */
-  walk(pc: PreparedChain, entry: number, early: boolean, onRule?: RuleHook, onCall?: CallHook): ChainSets {
+  /**
+   * What the rules from `from` to the end do with every packet, computed backwards from the end
+   * (everything falls off it: `ret`). Rule by rule: ite(holds, its outcome, the rest), with unknown
+   * packets going both ways. Each step combines one rule's small match with the suffix, instead of
+   * accumulating large reach sets forwards, so a chain costs about the sum of its rules' sizes.
+   */
+  suffix(pc: PreparedChain, from: number, early: boolean): ChainSets {
+    const comp = this.compiler(early);
+    let next: ChainSets = { acc: FALSE, blk: FALSE, ret: TRUE };
+    for (let i = pc.rules.length - 1; i >= from; i--) {
+      const pr = pc.rules[i] as PreparedRule;
+      const t = comp.rule(pr.rule.match);
+      const a = pr.rule.action;
+      let take: ChainSets;
+      if (a.kind === 'dispatch') {
+        take = next;
+        for (let k = a.cases.length - 1; k >= 0; k--) {
+          const c = a.cases[k] as (typeof a.cases)[number];
+          take = this.branch(comp.rule(c.match), this.outcome(c.action, take, pc.table, early), take);
+        }
+      } else {
+        take = this.outcome(a, next, pc.table, early);
+      }
+      next = this.branch(t, take, next);
+    }
+    return next;
+  }
+
+  /** Packets where t holds take `take`, where it fails go on with `rest`, unknown ones both. */
+  private branch(t: { h: number; u: number }, take: ChainSets, rest: ChainSets): ChainSets {
+    const { bdd } = this.space;
+    const pick = (x: number, y: number): number => {
+      const sure = bdd.ite(t.h, x, y);
+      return t.u === FALSE ? sure : bdd.ite(t.u, bdd.or(x, y), sure);
+    };
+    return { acc: pick(take.acc, rest.acc), blk: pick(take.blk, rest.blk), ret: pick(take.ret, rest.ret) };
+  }
+
+  /** What an action does with a packet, given what the rest of the chain (`next`) does with it. */
+  private outcome(a: Action, next: ChainSets, table: Table, early: boolean): ChainSets {
+    const { bdd } = this.space;
+    switch (a.kind) {
+      case 'accept': return { acc: TRUE, blk: FALSE, ret: FALSE };
+      case 'drop': case 'reject': return { acc: FALSE, blk: TRUE, ret: FALSE };
+      case 'continue': case 'nat': case 'dispatch': return next;
+      case 'return': return { acc: FALSE, blk: FALSE, ret: TRUE };
+      case 'queue': return { acc: TRUE, blk: TRUE, ret: FALSE };
+      case 'opaque': return a.terminal ? { acc: TRUE, blk: TRUE, ret: FALSE } : next;
+      case 'jump': case 'goto': {
+        const target = this.prepared.findChain(table, a.chain);
+        if (target === undefined) return next;
+        // A loop: the simulator stops and counts the packet as dropped (the kernel refuses such rulesets).
+        if (this.onStack.has(target)) return { acc: FALSE, blk: TRUE, ret: FALSE };
+        const sum = this.summary(target, early);
+        if (a.kind === 'goto') return sum;
+        return {
+          acc: bdd.or(sum.acc, bdd.and(sum.ret, next.acc)),
+          blk: bdd.or(sum.blk, bdd.and(sum.ret, next.blk)),
+          ret: bdd.and(sum.ret, next.ret),
+        };
+      }
+      default: return assertNever(a);
+    }
+  }
+
+  /**
+   * Walks the chain forwards with the packets `entry`: `onRule` sees the packets that reach each
+   * rule, `onCall` those each jump / goto sends to its target. Returns what falls off the end.
+   */
+  walk(pc: PreparedChain, entry: number, early: boolean, onRule?: RuleHook, onCall?: CallHook): number {
     const { bdd } = this.space;
     const comp = this.compiler(early);
-    const s: ChainSets = { acc: FALSE, blk: FALSE, ret: FALSE };
     let r = entry;
     for (const pr of pc.rules) {
       onRule?.(pr, r);
       if (r === FALSE) continue;
       const t = comp.rule(pr.rule.match);
-      const x = bdd.and(r, bdd.or(t.h, t.u));
-      const skip = bdd.diff(r, t.h);
       const a = pr.rule.action;
       if (a.kind === 'dispatch') {
-        let y = x;
+        let y = bdd.and(r, bdd.or(t.h, t.u));
         let cont = FALSE;
         for (const c of a.cases) {
           const tc = comp.rule(c.match);
-          cont = bdd.or(cont, this.act(c.action, bdd.and(y, bdd.or(tc.h, tc.u)), s, pc.table, early, onCall));
+          cont = bdd.or(cont, this.passOn(c.action, bdd.and(y, bdd.or(tc.h, tc.u)), pc.table, early, onCall));
           y = bdd.diff(y, tc.h);
         }
-        r = bdd.or(skip, bdd.or(y, cont));
+        r = bdd.or(bdd.diff(r, t.h), bdd.or(y, cont));
+      } else if (a.kind === 'accept' || a.kind === 'drop' || a.kind === 'reject') {
+        r = bdd.diff(r, t.h);
       } else {
-        r = bdd.or(skip, this.act(a, x, s, pc.table, early, onCall));
+        r = bdd.or(bdd.diff(r, t.h), this.passOn(a, bdd.and(r, bdd.or(t.h, t.u)), pc.table, early, onCall));
       }
     }
-    s.ret = bdd.or(s.ret, r);
-    return s;
+    return r;
   }
 
-  /** Applies an action to the packets x; returns those that continue with the next rule. */
-  private act(a: Action, x: number, s: ChainSets, table: Table, early: boolean, onCall?: CallHook): number {
-    const { bdd } = this.space;
+  /** The packets x that continue with the next rule after the action (and the calls it makes). */
+  private passOn(a: Action, x: number, table: Table, early: boolean, onCall?: CallHook): number {
     if (x === FALSE) return FALSE;
     switch (a.kind) {
-      case 'accept': s.acc = bdd.or(s.acc, x); return FALSE;
-      case 'drop': case 'reject': s.blk = bdd.or(s.blk, x); return FALSE;
       case 'continue': case 'nat': case 'dispatch': return x;
-      case 'return': s.ret = bdd.or(s.ret, x); return FALSE;
+      case 'opaque': return a.terminal ? FALSE : x;
       case 'jump': case 'goto': {
         const target = this.prepared.findChain(table, a.chain);
         if (target === undefined) return x;
-        if (this.onStack.has(target)) {
-          // A loop: the simulator stops and counts the packet as dropped (the kernel refuses such rulesets).
-          s.blk = bdd.or(s.blk, x);
-          return FALSE;
-        }
+        if (this.onStack.has(target)) return FALSE;
         onCall?.(target, x);
-        const sum = this.summary(target, early);
-        s.acc = bdd.or(s.acc, bdd.and(x, sum.acc));
-        s.blk = bdd.or(s.blk, bdd.and(x, sum.blk));
-        const back = bdd.and(x, sum.ret);
-        if (a.kind === 'jump') return back;
-        s.ret = bdd.or(s.ret, back);
-        return FALSE;
+        return a.kind === 'jump' ? this.space.bdd.and(x, this.summary(target, early).ret) : FALSE;
       }
-      case 'queue': s.acc = bdd.or(s.acc, x); s.blk = bdd.or(s.blk, x); return FALSE;
-      case 'opaque':
-        if (!a.terminal) return x;
-        s.acc = bdd.or(s.acc, x);
-        s.blk = bdd.or(s.blk, x);
-        return FALSE;
-      default: {
-        const never: never = a;
-        return never;
-      }
+      default: return FALSE;
     }
   }
 

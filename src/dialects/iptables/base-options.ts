@@ -163,6 +163,7 @@ export abstract class BaseOptionsParser extends LineCursor {
         this.err('iptables/invalid-option', `'${flagName}' cannot be used in a restore file`, this.span(t));
     }
   }
+
   protected command(op: CommandOp, flagName: string, o: BaseOption, t: Token, attached: string | undefined): void {
     this.takeInvert(flagName, t, false);
     if (this.op !== undefined) {
@@ -203,6 +204,7 @@ export abstract class BaseOptionsParser extends LineCursor {
       else this.err('iptables/missing-argument', op === 'policy' ? '-P requires a chain and a policy' : '-E requires the old and the new chain name', this.span(t));
     }
   }
+
   protected addresses(text: string, span: Span, invert: boolean, flagName: string): AddressOption | undefined {
     const family = this.input.family;
     if (text.indexOf(',') < 0) {
@@ -219,18 +221,21 @@ export abstract class BaseOptionsParser extends LineCursor {
     }
     return { invert, list, span };
   }
+
   protected addressError(part: string, message: string, span: Span, flagName: string): void {
     const looksLikeName = /^[A-Za-z][A-Za-z0-9.-]*$/.test(part.split('/')[0] ?? '');
     this.err(looksLikeName ? 'iptables/host-name' : 'iptables/invalid-value', looksLikeName
       ? `${flagName} '${part}': host names are not resolved (iptables resolves them when loading); write the address`
       : `${flagName}: ${message}`, span);
   }
+
   protected iface(name: string, span: Span, invert: boolean): InterfaceOption | undefined {
     if (name.length === 0) { this.err('iptables/invalid-value', 'empty interface name', span); return undefined; }
     if (name.length > 15) { this.err('iptables/invalid-value', `interface name '${name}' is too long: at most 15 characters`, span); return undefined; }
     if (/[ /]/.test(name)) this.out.push(warning('iptables/weird-interface', `interface name '${name}' contains '/' or ' ', which the kernel does not allow`, span));
     return { invert, name, span };
   }
+
   protected setCounters(text: string, span: Span, t: Token): void {
     let packets: string | undefined;
     let bytes: string | undefined;

@@ -7,6 +7,9 @@
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import type { Span } from '../../diagnostics/source.js';
 import { findMatch, findTarget } from './catalog.js';
+import type { Placement } from './extension.js';
+import { BUILTIN_CHAINS, isTableName } from './tables.js';
+import { HOOK_OF_CHAIN, wrongChain, wrongTable } from './placement.js';
 import { type LineInput, parseCommandLine } from './parse-rule.js';
 import { LineSpan } from './span.js';
 import type { CommandLine, CommandOp, Counters, IpFamily, PlacementNeed, RuleSummary, RuleSyntax } from './syntax.js';
@@ -104,20 +107,38 @@ function lineInput(src: LineSource, line: number, text: string, tokens: LineInpu
   return counters === undefined ? input : { ...input, counters };
 }
 
-/** The facts about a rule that resolve.ts checks across the table; undefined when there are none. */
-export function summarize(rule: RuleSyntax, family: IpFamily): RuleSummary | undefined {
+/**
+ * The facts about a rule that resolve.ts checks across the table; undefined when there are none.
+ * Placement is checked here when it can be: the table always, the hook when the rule is in a
+ * built-in chain. Only rules of user-defined chains keep their hook needs for later.
+ */
+export function summarize(rule: RuleSyntax, family: IpFamily, table: string, chain: string | undefined, out: Diagnostic[]): RuleSummary | undefined {
   const sources = rule.source?.list.length ?? 1;
   const destinations = rule.destination?.list.length ?? 1;
   const t = rule.target;
   const jump = t !== undefined && t.type === 'chain' ? { name: t.name, goto: t.goto, span: t.span } : undefined;
+  const hook = chain !== undefined && isTableName(table) && BUILTIN_CHAINS[table].includes(chain) ? HOOK_OF_CHAIN[chain] : undefined;
   let placements: PlacementNeed[] | undefined;
+  const need = (what: string, p: Placement | undefined, span: Span): void => {
+    if (p === undefined) return;
+    if (p.tables !== undefined && !p.tables.includes(table)) {
+      out.push(wrongTable(what, p.tables, table, span));
+      return;
+    }
+    if (p.hooks === undefined) return;
+    if (hook !== undefined) {
+      if (!p.hooks.includes(hook)) out.push(wrongChain(what, p.hooks, chain ?? '', [hook], span));
+      return;
+    }
+    (placements ??= []).push({ what, hooks: p.hooks, span });
+  };
   for (const m of rule.matches) {
-    const p = findMatch(m.name, family)?.placement?.(m);
-    if (p) (placements ??= []).push({ what: `match '${m.name}'`, ...p, span: m.span });
+    const spec = findMatch(m.name, family);
+    if (spec?.placement) need(`match '${m.name}'`, spec.placement(m), m.span);
   }
   if (t?.type === 'extension') {
-    const p = findTarget(t.name, family)?.placement?.(t);
-    if (p) (placements ??= []).push({ what: `target ${t.name}`, ...p, span: t.span });
+    const spec = findTarget(t.name, family);
+    if (spec?.placement) need(`target ${t.name}`, spec.placement(t), t.span);
   }
   if (jump === undefined && placements === undefined && sources === 1 && destinations === 1 && rule.onlyFamily === undefined) {
     return undefined;
@@ -144,7 +165,7 @@ export function readCommand(
 ): LazyCommand | undefined {
   const eager = parseCommandLine(lineInput(src, line, text, tokens, count, counters), out);
   if (eager === undefined) return undefined;
-  const summary = eager.rule === undefined ? undefined : summarize(eager.rule, src.family);
+  const summary = eager.rule === undefined ? undefined : summarize(eager.rule, src.family, src.table, eager.chain, out);
   return new LazyCommand(
     // `[p:b] -A …` and `-A … -c p b` both set the rule's counters.
     src, line, text, eager.op, eager.valid, eager.chain, eager.index, eager.argument, eager.counters ?? eager.rule?.counters, summary,

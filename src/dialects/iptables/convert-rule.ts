@@ -1,6 +1,7 @@
 /** One resolved iptables rule → model predicates, effects and action. */
 import { addressDomain, type AddressSet } from '../../model/address.js';
 import { ACCEPT, type Action, CONTINUE, DROP, type Effect, RETURN, goTo, jump } from '../../model/action.js';
+import { assertNever } from '../../model/assert-never.js';
 import { fromIntervals } from '../../model/interval-set.js';
 import { type Match, ANY, and, iface, negateIf, opaque, protocol } from '../../model/match.js';
 import { findMatch, findTarget } from './catalog.js';
@@ -17,6 +18,24 @@ export interface RuleParts {
   readonly comment?: string;
   /** Names of match modules / targets that became opaque, for the summary diagnostics. */
   readonly opaque: readonly { readonly name: string; readonly reason: string; readonly span: MatchSyntax['span'] }[];
+  /** ipsets the rule names (`-m set --match-set NAME`), with where. */
+  readonly ipsets: readonly { readonly name: string; readonly span: MatchSyntax['span'] }[];
+}
+
+/** A convert context whose canonical text is printed only if an extension asks for it. */
+class ExtContext implements ConvertContext {
+  private printed: string | undefined;
+
+  constructor(
+    readonly family: IpFamily, readonly table: string, readonly chain: string, readonly protocol: number,
+    readonly ipsets: ConvertContext['ipsets'], private readonly kind: '-m' | '-j', private readonly ext: MatchSyntax | TargetSyntax,
+    private readonly spec: Parameters<typeof printExtension>[0],
+  ) {}
+
+  get text(): string {
+    this.printed ??= extText(this.kind, this.ext, this.family, this.spec);
+    return this.printed;
+  }
 }
 
 export interface RuleScope {
@@ -77,7 +96,7 @@ function extText(kind: '-m' | '-j', ext: MatchSyntax | TargetSyntax, family: IpF
 export function convertRule(resolved: ResolvedRule, scope: RuleScope): RuleParts {
   const r = ruleInstance(resolved);
   if (r === undefined) {
-    return { match: opaque('the rule could not be read', resolved.command.text), effects: [], action: CONTINUE, opaque: [] };
+    return { match: opaque('the rule could not be read', resolved.command.text), effects: [], action: CONTINUE, opaque: [], ipsets: [] };
   }
   const { rule } = r;
   const opaqueUses: { name: string; reason: string; span: MatchSyntax['span'] }[] = [];
@@ -90,17 +109,18 @@ export function convertRule(resolved: ResolvedRule, scope: RuleScope): RuleParts
   if (rule.protocol && rule.protocol.number !== 0) parts.push(negateIf(rule.protocol.invert, protocol(rule.protocol.number)));
   if (rule.fragment) parts.push(negateIf(rule.fragment.invert, { kind: 'fragment' }));
   const comments: string[] = [];
+  const ipsets: { name: string; span: MatchSyntax['span'] }[] = [];
   for (const m of rule.matches) {
     const spec = findMatch(m.name, scope.family);
-    const text = extText('-m', m, scope.family, spec);
     if (spec === undefined || m.invalid) {
-      parts.push(opaque(`-m ${m.name} could not be read (see the errors for this line)`, text));
+      parts.push(opaque(`-m ${m.name} could not be read (see the errors for this line)`, extText('-m', m, scope.family, spec)));
       continue;
     }
-    const ctx: ConvertContext = {
-      family: scope.family, table: scope.table, chain: scope.chain, protocol: rule.protocol?.number ?? 0, text,
-      ...(scope.ipsets && { ipsets: scope.ipsets }),
-    };
+    if (m.name === 'set') {
+      const setName = (m.options.find((o) => o.name === 'match-set')?.value as { name?: string } | undefined)?.name;
+      if (setName !== undefined) ipsets.push({ name: setName, span: m.span });
+    }
+    const ctx = new ExtContext(scope.family, scope.table, scope.chain, rule.protocol?.number ?? 0, scope.ipsets, '-m', m, spec);
     const converted = spec.toMatch(m, ctx);
     collectOpaque(converted, m, opaqueUses);
     parts.push(converted);
@@ -115,6 +135,7 @@ export function convertRule(resolved: ResolvedRule, scope: RuleScope): RuleParts
     match: and(...parts), effects, action,
     ...(comments.length > 0 && { comment: comments.join('; ') }),
     opaque: opaqueUses,
+    ipsets,
   };
 }
 
@@ -146,14 +167,11 @@ function convertTarget(t: TargetSyntax | undefined, renamed: string | undefined,
     }
     case 'extension': {
       const spec = findTarget(t.name, scope.family);
-      const text = extText('-j', t, scope.family, spec);
       if (spec === undefined || t.invalid) {
         return { action: { kind: 'opaque', name: t.name, reason: `-j ${t.name} could not be read (see the errors for this line)`, terminal: true }, effects: [] };
       }
-      return spec.toAction(t, {
-        family: scope.family, table: scope.table, chain: scope.chain, protocol: proto, text,
-        ...(scope.ipsets && { ipsets: scope.ipsets }),
-      });
+      return spec.toAction(t, new ExtContext(scope.family, scope.table, scope.chain, proto, scope.ipsets, '-j', t, spec));
     }
+    default: return assertNever(t.type);
   }
 }

@@ -76,16 +76,13 @@ function convertTable(
     };
     const rules: Rule[] = c.rules.map((r, i) => {
       const parts = convertRule(r, scope);
-      const rule = r.command.rule;
       for (const o of parts.opaque) {
         const seen = opaqueSeen.get(o.name);
         if (seen) seen.count++;
         else opaqueSeen.set(o.name, { count: 1, reason: o.reason, span: o.span });
       }
-      for (const m of rule?.matches ?? []) {
-        if (m.name !== 'set') continue;
-        const setName = (m.options.find((o) => o.name === 'match-set')?.value as { name?: string } | undefined)?.name;
-        if (setName !== undefined && ctx.ipsets?.get(setName) === undefined && !ipsetsMissing.has(setName)) ipsetsMissing.set(setName, m.span);
+      for (const s of parts.ipsets) {
+        if (ctx.ipsets?.get(s.name) === undefined && !ipsetsMissing.has(s.name)) ipsetsMissing.set(s.name, s.span);
       }
       const lead = leadingBlanks(r.command.text);
       const origin: Origin = {

@@ -1,7 +1,7 @@
 /** Small building blocks shared by the extension definitions under matches/ and targets/. */
 import { opaque as opaqueMatch } from '../../model/match.js';
 import {
-  type ArgResult, type ExtensionSpec, type MatchSpec, type OptionSpec, type RuleContext, type TargetSpec,
+  type ArgResult, type MatchSpec, type RuleContext,
   bad, has, ok,
 } from './extension.js';
 import type { ExtInstance } from './syntax.js';
@@ -75,8 +75,3 @@ export function text(max: number, what = 'text') {
   };
 }
 
-export function isExtension(x: ExtensionSpec): x is MatchSpec | TargetSpec {
-  return x.kind === 'match' || x.kind === 'target';
-}
-
-export type { OptionSpec };

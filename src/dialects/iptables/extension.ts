@@ -69,6 +69,11 @@ export interface Placement {
   readonly hooks?: readonly Hook[];
 }
 
+/** A placement that does not depend on the options (one shared object). */
+export function placed(p: Placement): () => Placement {
+  return () => p;
+}
+
 /** What a check sees of the rule around the extension. */
 export interface RuleContext {
   readonly family: IpFamily;
@@ -89,7 +94,7 @@ export interface ConvertContext {
   readonly table: string;
   readonly chain: string;
   readonly protocol: number;
-  readonly ipsets?: ReadonlyMap<string, AddressSet>;
+  readonly ipsets?: ReadonlyMap<string, AddressSet> | undefined;
   /** The extension's canonical iptables-save text (`-m tcp --dport 22`), for opaque parts. */
   readonly text: string;
 }

@@ -52,10 +52,12 @@ export abstract class LineCursor {
   span(t: Token): Span {
     return new LineSpan(this.input.file, this.input.line, t.col, t.len);
   }
+
   protected err(code: string, message: string, span: Span): void {
     this.failed = true;
     this.out.push(error(code, message, span));
   }
+
   /** After an unknown option, its non-option arguments belong to it. */
   protected skipArgs(): void {
     while (this.i < this.n) {
@@ -64,6 +66,7 @@ export abstract class LineCursor {
       this.i++;
     }
   }
+
   /** The required argument of an option: attached (`--x=v`, `-pv`) or the next word. */
   protected takeArg(t: Token, attached: string | undefined, what: string): Arg | undefined {
     if (attached !== undefined) return new Arg(attached, t, this);
@@ -75,12 +78,14 @@ export abstract class LineCursor {
     this.i++;
     return new Arg(next.text, next, this);
   }
+
   /** An optional positional word (`-I chain [n]`, `-F [chain]`): present unless it looks like an option. */
   protected peekWord(): Token | undefined {
     const next = this.i < this.n ? this.toks[this.i] : undefined;
     if (next === undefined || next.text.startsWith('-') || next.text.startsWith('!')) return undefined;
     return next;
   }
+
   protected takeInvert(what: string, t: Token, invertible: boolean): boolean {
     const inv = this.invert;
     this.invert = false;

@@ -6,6 +6,7 @@
  */
 import { type Diagnostic, warning } from '../../diagnostics/diagnostic.js';
 import { type Span, lineSpan } from '../../diagnostics/source.js';
+import { assertNever } from '../../model/assert-never.js';
 import { BaseOptionsParser } from './base-options.js';
 import { STANDARD_TARGETS, findMatch, findTarget, implicitMatch, implicitMatchName, matchOfOtherFamily } from './catalog.js';
 import type { ExtensionSpec, OptionSpec } from './extension.js';
@@ -104,9 +105,12 @@ class LineParser extends BaseOptionsParser {
         this.skipArgs();
         if (this.skipping) return;
         this.err('iptables/unknown-option', this.unknownOptionMessage(name), this.span(t));
+        return;
       }
+      default: assertNever(found);
     }
   }
+
   private unknownOptionMessage(name: string): string {
     const mods = this.loaded.map((m) => m.name);
     const where = mods.length > 0 ? ` (loaded matches: ${mods.join(', ')})` : '';
@@ -118,6 +122,7 @@ class LineParser extends BaseOptionsParser {
     }
     return `unknown option '--${name}'${where}${hint}`;
   }
+
   private tryImplicit(t: Token): boolean {
     if (this.protoTried || this.protocol === undefined) return false;
     this.protoTried = true;
@@ -128,6 +133,7 @@ class LineParser extends BaseOptionsParser {
     });
     return true;
   }
+
   private shortOptions(t: Token): void {
     this.i++;
     const text = t.text;
@@ -161,6 +167,7 @@ class LineParser extends BaseOptionsParser {
     }
     this.loaded.push({ spec, name: spec.name, given: name, implicit: false, span, options: [], invalid: false, goto: false });
   }
+
   protected loadTarget(name: string, span: Span, goto: boolean, flagSpan: Span): void {
     if (this.target || this.targetChain) {
       this.err('iptables/duplicate-option', 'multiple -j / -g flags are not allowed', flagSpan);
@@ -176,6 +183,7 @@ class LineParser extends BaseOptionsParser {
     // Target options join the option table like a match's (the latest loaded wins).
     this.loaded.push(this.target);
   }
+
   private extOption(ext: ExtBuilder, spec: OptionSpec, given: string, t: Token, attached: string | undefined): void {
     const inv = this.takeInvert(t.text, t, spec.invert === true);
     // Arrays are made at their final size: this runs for every option of a large file.

@@ -8,6 +8,7 @@ import { type Diagnostic, type Parsed, error, warning } from '../../diagnostics/
 import { type SourceFile, type Span, lineSpan } from '../../diagnostics/source.js';
 import { detectFamily } from './detect.js';
 import { type LineSource, readCommand } from './command.js';
+import { TABLES, isTableName } from './tables.js';
 import { resolveSyntax } from './resolve.js';
 import { plainDiagnostic } from './span.js';
 import type {
@@ -15,20 +16,7 @@ import type {
 } from './syntax.js';
 import { type Token, tokenBuffer, tokenizeInto, tokenizeLine } from './tokenize.js';
 
-export const TABLES = ['filter', 'nat', 'mangle', 'raw', 'security'] as const;
-export type TableName = (typeof TABLES)[number];
-
-export const BUILTIN_CHAINS: Readonly<Record<TableName, readonly string[]>> = {
-  filter: ['INPUT', 'FORWARD', 'OUTPUT'],
-  nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'],
-  mangle: ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'],
-  raw: ['PREROUTING', 'OUTPUT'],
-  security: ['INPUT', 'FORWARD', 'OUTPUT'],
-};
-
-export function isTableName(s: string): s is TableName {
-  return (TABLES as readonly string[]).includes(s);
-}
+export { BUILTIN_CHAINS, TABLES, type TableName, isTableName } from './tables.js';
 
 export interface ParseOptions {
   /** Force iptables (`ipv4`) or ip6tables (`ipv6`) reading; detected from the text otherwise. */
@@ -45,6 +33,7 @@ interface OpenTable {
 }
 
 const COUNTERS = /^\[(\d+):(\d+)\]$/;
+const MAX_OUTSIDE = 10;
 
 export function parseIptablesSyntax(file: SourceFile, opts: ParseOptions = {}): Parsed<IptablesSyntax> {
   const diagnostics: Diagnostic[] = [];
@@ -52,6 +41,7 @@ export function parseIptablesSyntax(file: SourceFile, opts: ParseOptions = {}): 
   const items: TopItem[] = [];
   let open: OpenTable | undefined;
   const buf = tokenBuffer();
+  let outside = 0;
   const name = file.name;
   const text = file.text;
   const starts = file.lineStarts;
@@ -110,7 +100,10 @@ export function parseIptablesSyntax(file: SourceFile, opts: ParseOptions = {}): 
       continue;
     }
     if (!open) {
-      diagnostics.push(error('iptables/no-table', "this line is outside any table: expected a '*table' line (such as *filter) before it", lineSpan(name, n, lead + 1, raw.length - lead)));
+      // A file that is not iptables-save at all would give one error per line: say it ten times.
+      if (++outside <= MAX_OUTSIDE) {
+        diagnostics.push(error('iptables/no-table', "this line is outside any table: expected a '*table' line (such as *filter) before it", lineSpan(name, n, lead + 1, raw.length - lead)));
+      }
       continue;
     }
     if (first === ':') {
@@ -139,11 +132,14 @@ export function parseIptablesSyntax(file: SourceFile, opts: ParseOptions = {}): 
     missingCommit(open, 'the end of the file');
     close(undefined);
   }
+  if (outside > MAX_OUTSIDE) {
+    diagnostics.push(error('iptables/no-table', `${outside - MAX_OUTSIDE} more lines are outside any table (is this an iptables-save file?)`));
+  }
   const syntax: IptablesSyntax = { file: name, family, items };
   const resolved = resolveSyntax(syntax);
   // In source order: checks across the table find problems in chain order.
   const all = [...diagnostics, ...resolved.diagnostics].map(plainDiagnostic);
-  all.sort((a, b) => (a.span?.start.line ?? 0) - (b.span?.start.line ?? 0) || (a.span?.start.column ?? 0) - (b.span?.start.column ?? 0));
+  all.sort((a, b) => (a.span?.start.line ?? Infinity) - (b.span?.start.line ?? Infinity) || (a.span?.start.column ?? 0) - (b.span?.start.column ?? 0));
   return { value: syntax, diagnostics: all };
 }
 

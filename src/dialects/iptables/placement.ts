@@ -6,6 +6,7 @@
 import { type Diagnostic, error } from '../../diagnostics/diagnostic.js';
 import type { Hook } from '../../model/ruleset.js';
 import type { ResolvedRule, ResolvedTable } from './resolve.js';
+import type { Span } from '../../diagnostics/source.js';
 import type { IpFamily } from './syntax.js';
 
 export const HOOK_OF_CHAIN: Readonly<Record<string, Hook>> = {
@@ -43,22 +44,26 @@ export function checkPlacement(
   const hooks = reachingHooks(t, edges);
   for (const c of t.chains) {
     const from = hooks.get(c.name) ?? new Set<Hook>();
-    for (const r of c.rules) if (r.command.summary?.placements) checkRule(r, t.name, c.name, from, out);
+    for (const r of c.rules) if (r.command.summary?.placements) checkRule(r, c.name, from, out);
   }
 }
 
-function checkRule(r: ResolvedRule, table: string, chain: string, from: ReadonlySet<Hook>, out: Diagnostic[]): void {
+function checkRule(r: ResolvedRule, chain: string, from: ReadonlySet<Hook>, out: Diagnostic[]): void {
   for (const p of r.command.summary?.placements ?? []) {
-    if (p.tables !== undefined && !p.tables.includes(table)) {
-      out.push(error('iptables/wrong-table', `${p.what} is only valid in the ${p.tables.join(' or ')} table${p.tables.length > 1 ? 's' : ''}, not in ${table}`, p.span));
-      continue;
-    }
     if (p.hooks === undefined) continue;
     const allowed = p.hooks;
     const badHooks = [...from].filter((h) => !allowed.includes(h));
-    if (badHooks.length === 0) continue;
-    const names = (hs: readonly Hook[]): string => hs.map((h) => CHAIN_OF_HOOK[h] ?? h).join(', ');
-    const via = HOOK_OF_CHAIN[chain] !== undefined ? `in ${chain}` : `in chain ${chain}, which is reached from ${names(badHooks)}`;
-    out.push(error('iptables/wrong-chain', `${p.what} cannot be used ${via}: it is only valid in ${names(allowed)}`, p.span));
+    if (badHooks.length > 0) out.push(wrongChain(p.what, allowed, chain, badHooks, p.span));
   }
+}
+
+export function wrongTable(what: string, tables: readonly string[], table: string, span: Span): Diagnostic {
+  return error('iptables/wrong-table', `${what} is only valid in the ${tables.join(' or ')} table${tables.length > 1 ? 's' : ''}, not in ${table}`, span);
+}
+
+/** `chain` is reached from `badHooks`, where `what` is not allowed. */
+export function wrongChain(what: string, allowed: readonly Hook[], chain: string, badHooks: readonly Hook[], span: Span): Diagnostic {
+  const names = (hs: readonly Hook[]): string => hs.map((h) => CHAIN_OF_HOOK[h] ?? h).join(', ');
+  const via = HOOK_OF_CHAIN[chain] !== undefined ? `in ${chain}` : `in chain ${chain}, which is reached from ${names(badHooks)}`;
+  return error('iptables/wrong-chain', `${what} cannot be used ${via}: it is only valid in ${names(allowed)}`, span);
 }

@@ -5,8 +5,9 @@
  * blank lines outside tables are kept where they were; for canonical input the output is the input.
  */
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
+import { assertNever } from '../../model/assert-never.js';
 import { printRuleBody } from './print-rule.js';
-import { BUILTIN_CHAINS, isTableName } from './parse.js';
+import { BUILTIN_CHAINS, isTableName } from './tables.js';
 import { type ResolvedChain, type ResolvedTable, resolveTable, ruleInstance } from './resolve.js';
 import type { Counters, IptablesSyntax, TableBlock } from './syntax.js';
 
@@ -59,6 +60,7 @@ export function printIptablesSave(syntax: IptablesSyntax): string {
       case 'comment': lines.push(item.text); break;
       case 'blank': lines.push(''); break;
       case 'table': lines.push(...printBlock(item, syntax.family, ignored)); break;
+      default: assertNever(item);
     }
   }
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;

@@ -6,9 +6,10 @@
  */
 import { type Diagnostic, type Parsed, error, warning } from '../../diagnostics/diagnostic.js';
 import type { Span } from '../../diagnostics/source.js';
+import { assertNever } from '../../model/assert-never.js';
 import { findTarget } from './catalog.js';
 import { LazyCommand } from './command.js';
-import { BUILTIN_CHAINS, isTableName } from './parse.js';
+import { BUILTIN_CHAINS, isTableName } from './tables.js';
 import { checkPlacement } from './placement.js';
 import { type RuleInstance, printRuleBody } from './print-rule.js';
 import type { ChainLine, CommandLine, Counters, IpFamily, IptablesSyntax, TableBlock } from './syntax.js';
@@ -267,7 +268,8 @@ function applyCommand(cmd: CommandLine, x: ReplayCtx): void {
       else c.policy = p;
       return;
     }
-    case 'rename-chain': renameChain(cmd, x, at);
+    case 'rename-chain': renameChain(cmd, x, at); return;
+    default: assertNever(cmd.op);
   }
 }
 

@@ -31,8 +31,13 @@ export function readU64(text: string): bigint | undefined {
   return v <= 0xffffffffffffffffn ? v : undefined;
 }
 
-/** A port number or service name. */
+/** A port number or service name (iptables asks for a service first; none is all digits). */
 export function readPort(text: string): number | undefined {
+  const c = text.charCodeAt(0);
+  if (c >= 48 && c <= 57) {
+    const n = readUint(text, 0, 65535);
+    if (n !== undefined) return n;
+  }
   const s = lookupService(text);
   if (s !== undefined) return s;
   return readUint(text, 0, 65535);
@@ -97,6 +102,46 @@ export function readValueMask(text: string, max = U32_MAX): ArgResult<ValueMask>
 
 export function hex(n: number): string {
   return `0x${(n >>> 0).toString(16)}`;
+}
+
+/** `a.b.c.d` or `a.b.c.d/len` (len 0-32), or undefined for anything else (the slow path decides). */
+function fastCidr4(text: string): Cidr | undefined {
+  let v = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  let i = 0;
+  const n = text.length;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return undefined;
+      v = v * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && part === 0) return undefined;
+      part = part * 10 + (c - 48);
+      if (part > 255) return undefined;
+      digits++;
+    } else if (c === 47) break;
+    else return undefined;
+  }
+  if (dots !== 3 || digits === 0) return undefined;
+  v = v * 256 + part;
+  let len = 32;
+  if (i < n) {
+    if (n - i - 1 < 1 || n - i - 1 > 3) return undefined;
+    len = 0;
+    for (let k = i + 1; k < n; k++) {
+      const c = text.charCodeAt(k);
+      if (c < 48 || c > 57) return undefined;
+      len = len * 10 + (c - 48);
+    }
+    if (len > 32) return undefined;
+  }
+  return { value: BigInt(v), mask: maskOf('ipv4', len), prefix: len };
 }
 
 /** Dotted-quad IPv4 (no leading zeros, as the model's parser) as a number: a hot path, so no regex. */
@@ -179,15 +224,15 @@ export interface Cidr {
  * kept as written; `network` clears the host bits.
  */
 export function readCidr(text: string, family: IpFamily): ArgResult<Cidr> {
+  if (family === 'ipv4') {
+    // Hot path: dotted quad with an optional prefix length, without regexes or substrings.
+    const fast = fastCidr4(text);
+    if (fast !== undefined) return ok(fast);
+  }
   const slash = text.indexOf('/');
   const addrText = slash < 0 ? text : text.slice(0, slash);
   const m = slash < 0 ? '' : text.slice(slash + 1);
   const len = slash < 0 ? familyBits(family) : /^\d{1,3}$/.test(m) ? Number(m) : undefined;
-  if (family === 'ipv4' && len !== undefined && len <= 32) {
-    // Hot path: plain IPv4 with a prefix length, in number arithmetic (one BigInt at the end).
-    const v = ipv4Number(addrText);
-    if (v !== undefined) return ok({ value: BigInt(v), mask: maskOf(family, len), prefix: len });
-  }
   const value = readAddress(addrText, family);
   const fam = family === 'ipv4' ? 'an IPv4' : 'an IPv6';
   if (value === undefined) return bad(`expected ${fam} address, got '${addrText}'`);

@@ -57,18 +57,14 @@ export class RulesetBuilder {
    */
   renumberBlock(table: TableSyntax, before: BlockSnapshot): void {
     let n = before.counter;
-    const next = (): number => ++n;
-    table.chains.forEach((c, i) => {
-      if (!before.chains.has(c.name) && !this.explicit.has(c)) table.chains[i] = { ...c, handle: next() };
-    });
-    table.sets.forEach((x, i) => {
-      if (!before.sets.has(x.name) && !this.explicit.has(x)) table.sets[i] = { ...x, handle: next() };
-    });
-    for (const c of table.chains) {
-      c.rules.forEach((r, i) => {
-        if (!before.rules.has(r) && !this.explicit.has(r)) c.rules[i] = { ...r, handle: next() };
-      });
-    }
+    type Numbered = { handle?: number };
+    const renumber = (item: Numbered): void => {
+      if (!this.explicit.has(item)) item.handle = ++n;
+    };
+    // The block's chains, sets and rules were created by this parser and are not shared yet.
+    for (const c of table.chains) if (!before.chains.has(c.name)) renumber(c as Numbered);
+    for (const x of table.sets) if (!before.sets.has(x.name)) renumber(x as Numbered);
+    for (const c of table.chains) for (const r of c.rules) if (!before.rules.has(r)) renumber(r as Numbered);
     this.handles.set(table, Math.max(n, this.handles.get(table) ?? 0));
   }
 

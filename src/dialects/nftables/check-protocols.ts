@@ -5,6 +5,7 @@
 import { parseAddress } from '../../model/address.js';
 import type { Checker } from './check.js';
 import { ICMPV6_CODE, ICMPX_CODE, ICMP_CODE, tableMap } from './symbols.js';
+import { dict } from './selectors.js';
 import type { ChainSyntax, Expr, RuleSyntax, Stmt } from './syntax.js';
 
 type Net = 'ip' | 'ip6';
@@ -12,7 +13,7 @@ type Net = 'ip' | 'ip6';
 const NET_OF_PROTO: Readonly<Record<string, Net>> = { ip: 'ip', ip6: 'ip6' };
 const L4_PROTOS = new Set(['tcp', 'udp', 'udplite', 'sctp', 'dccp', 'icmp', 'icmpv6', 'ah', 'esp', 'comp', 'igmp', 'gre']);
 const PORT_PROTOS = new Set(['tcp', 'udp', 'udplite', 'sctp', 'dccp', '6', '17', '136', '132', '33']);
-const L4_NUMBERS: Readonly<Record<string, string>> = { '6': 'tcp', '17': 'udp', '136': 'udplite', '132': 'sctp', '33': 'dccp', '1': 'icmp', '58': 'icmpv6', 'ipv6-icmp': 'icmpv6' };
+const L4_NUMBERS: Readonly<Record<string, string>> = dict({ '6': 'tcp', '17': 'udp', '136': 'udplite', '132': 'sctp', '33': 'dccp', '1': 'icmp', '58': 'icmpv6', 'ipv6-icmp': 'icmpv6' });
 const NAT_HOOKS: Readonly<Record<string, readonly string[]>> = {
   snat: ['postrouting', 'input'], masquerade: ['postrouting'], dnat: ['prerouting', 'output'], redirect: ['prerouting', 'output'],
 };

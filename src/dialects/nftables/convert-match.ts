@@ -5,12 +5,11 @@
 import { addressDomain, type Family } from '../../model/address.js';
 import { fromIntervals } from '../../model/interval-set.js';
 import {
-  type Match, ANY, NONE, NUM_FIELDS, and, bits, iface, not, numSet, opaque, or, addr, ctstatus,
+  type Match, ANY, NUM_FIELDS, and, bits, iface, not, numSet, opaque, or, addr, ctstatus,
 } from '../../model/match.js';
-import { type Datatype, INVALID } from './datatypes.js';
+import type { Datatype } from './datatypes.js';
 import { type Comparison, type Iv, type SetResolver, type Values, composeAffine, maskBlocks, satisfyingIntervals, testComparison, valuesOf } from './convert-values.js';
 import { type Resolved, type Target, resolveSelector } from './convert-targets.js';
-import { printExpr } from './print-expr.js';
 import { typeOfExpr } from './selectors.js';
 import type { Expr, NftFamily, RelOp } from './syntax.js';
 
@@ -225,8 +224,3 @@ export function keyMatch(left: Expr, key: Expr, env: MatchEnv): Match {
   return compareSelector(left, '==', key, env);
 }
 
-export function describe(e: Expr): string {
-  return printExpr(e);
-}
-
-export { INVALID, NONE };

@@ -15,7 +15,7 @@ import { convertMatch, flattenSet, keyMatch } from './convert-match.js';
 import { type StmtResult, applyStmt, verdictAction } from './convert-stmt.js';
 import { canonicalStmt } from './canonical.js';
 import { resolvePriority } from './priority.js';
-import { printExpr, printStmt } from './print-expr.js';
+import { printStmt } from './print-expr.js';
 import type { ChainSyntax, Expr, NftFamily, NftSyntax, RuleSyntax, SetSyntax, Stmt, TableSyntax } from './syntax.js';
 
 interface TableCtx {
@@ -248,6 +248,3 @@ export function convertNftSyntax(syntax: NftSyntax): Parsed<Ruleset> {
   const tables = syntax.tables.map((t) => convertTable(t, ds));
   return { value: { tables }, diagnostics: ds };
 }
-
-export type { NftFamily };
-export { printExpr };

@@ -22,12 +22,22 @@ export interface Token {
 const TWO_CHAR = new Set(['==', '!=', '<=', '>=', '<<', '>>']);
 const ONE_CHAR = new Set(['{', '}', '(', ')', '[', ']', ',', ';', '=', '!', '&', '|', '^', '<', '>', '@', '$', '.', ':', '/', '*', '+', '-']);
 
+const WORD_START = new Uint8Array(128);
+const WORD_CHAR = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  WORD_START[c] = /[A-Za-z0-9_]/.test(ch) ? 1 : 0;
+  WORD_CHAR[c] = /[A-Za-z0-9_\-./:*]/.test(ch) ? 1 : 0;
+}
+
 function isWordStart(c: string): boolean {
-  return /[A-Za-z0-9_]/.test(c);
+  const n = c.charCodeAt(0);
+  return n < 128 && WORD_START[n] === 1;
 }
 
 function isWordChar(c: string): boolean {
-  return /[A-Za-z0-9_\-./:*]/.test(c);
+  const n = c.charCodeAt(0);
+  return n < 128 && WORD_CHAR[n] === 1;
 }
 
 const HEX4 = '[0-9a-fA-F]{1,4}';

@@ -7,7 +7,7 @@ import type { Span } from '../../diagnostics/source.js';
 import { type Datatype, INVALID, parseScalar } from './datatypes.js';
 import { type Token, describeToken, tokenSpan } from './lexer.js';
 import { parseSelector, selectorAhead } from './parse-selector.js';
-import { typeOfExpr } from './selectors.js';
+import { dict, typeOfExpr } from './selectors.js';
 import type { BinOp, ElemOption, Expr, NftFamily, Stmt, VerdictName } from './syntax.js';
 import type { TokenStream } from './token-stream.js';
 
@@ -15,8 +15,8 @@ export interface ExprEnv {
   family: NftFamily;
 }
 
-const BINOP_WORDS: Readonly<Record<string, BinOp>> = { and: '&', or: '|', xor: '^', lshift: '<<', rshift: '>>' };
-const PRECEDENCE: Partial<Record<string, number>> = { '|': 0, '^': 1, '&': 2, '<<': 3, '>>': 3 };
+const BINOP_WORDS: Readonly<Record<string, BinOp>> = dict({ and: '&', or: '|', xor: '^', lshift: '<<', rshift: '>>' });
+const PRECEDENCE: Partial<Record<string, number>> = dict({ '|': 0, '^': 1, '&': 2, '<<': 3, '>>': 3 });
 const VERDICTS = new Set(['accept', 'drop', 'continue', 'return', 'jump', 'goto', 'queue']);
 const ELEM_OPTION_WORDS = new Set(['timeout', 'expires', 'comment']);
 

@@ -56,20 +56,22 @@ function number(ts: TokenStream, what: string, max = 0xffffffff): number {
   return ts.fail(`expected ${what}, got '${t.text}'`, t);
 }
 
-function word(ts: TokenStream, what: string, allowed?: Iterable<string>): string {
+function word(ts: TokenStream, what: string, allowed?: ReadonlySet<string> | readonly string[] | Readonly<Record<string, unknown>>): string {
   const t = ts.peek();
-  const set = allowed ? new Set(allowed) : undefined;
-  if (t.kind === 'word' && (!set || set.has(t.text))) {
+  const ok = (w: string): boolean => allowed === undefined ? true
+    : allowed instanceof Set ? allowed.has(w) : Array.isArray(allowed) ? allowed.includes(w) : Object.hasOwn(allowed, w);
+  if (t.kind === 'word' && ok(t.text)) {
     ts.next();
     return t.text;
   }
-  const list = set ? ` (${[...set].slice(0, 16).join(', ')})` : '';
+  const names = allowed === undefined ? [] : allowed instanceof Set || Array.isArray(allowed) ? [...allowed] : Object.keys(allowed);
+  const list = names.length > 0 ? ` (${names.slice(0, 16).join(', ')})` : '';
   return ts.fail(`expected ${what}${list}, got ${t.kind === 'eof' ? 'end of file' : `'${t.text}'`}`, t, 'nftables/unknown-keyword');
 }
 
 /** Field name with an optional `[n]` index (`srh sid[1]`, `rt0 addr[2]`). */
 function indexedField(ts: TokenStream, what: string, fields: Readonly<Record<string, string>>): string {
-  const f = word(ts, what, Object.keys(fields));
+  const f = word(ts, what, fields);
   if (ts.at('[') && !ts.peek().spaced) {
     ts.next();
     const n = number(ts, 'an index');
@@ -99,7 +101,7 @@ function parsePayload(ts: TokenStream, first: Token, inner?: string): Expr {
       return { kind: 'exthdr', space: 'tcp', name: `@${kind},${off},${len}`, span: sp() };
     }
     const t = ts.peek();
-    const name = t.kind === 'word' && /^\d+$/.test(t.text) ? String(number(ts, 'a TCP option number', 255)) : word(ts, 'a TCP option name', Object.keys(TCP_OPTIONS));
+    const name = t.kind === 'word' && /^\d+$/.test(t.text) ? String(number(ts, 'a TCP option number', 255)) : word(ts, 'a TCP option name', TCP_OPTIONS);
     const fields = TCP_OPTIONS[name] ?? { kind: 'int:8', length: 'int:8' };
     const f = ts.peek();
     if (f.kind === 'word' && fields[f.text] !== undefined) {
@@ -109,7 +111,7 @@ function parsePayload(ts: TokenStream, first: Token, inner?: string): Expr {
     return { kind: 'exthdr', space: 'tcp', name, span: sp() };
   }
   if (proto === 'ip' && ts.accept('option')) {
-    const name = word(ts, 'an IP option name', Object.keys(IP_OPTIONS));
+    const name = word(ts, 'an IP option name', IP_OPTIONS);
     const f = ts.peek();
     if (f.kind === 'word' && IP_OPTIONS[name]?.[f.text] !== undefined) {
       ts.next();
@@ -132,7 +134,7 @@ function parsePayload(ts: TokenStream, first: Token, inner?: string): Expr {
     const kind = word(ts, `'ip' or 'ether' after 'arp ${dir}'`, ['ip', 'ether']);
     return withInner({ kind: 'payload', protocol: proto, field: `${dir} ${kind}`, span: sp() } as Expr);
   }
-  const field = word(ts, `a field of '${proto}'`, Object.keys(fields));
+  const field = word(ts, `a field of '${proto}'`, fields);
   return withInner({ kind: 'payload', protocol: proto, field, span: sp() } as Expr);
 }
 
@@ -141,7 +143,7 @@ function parseCt(ts: TokenStream, first: Token): Expr {
   let family: 'ip' | 'ip6' | undefined;
   if (ts.at('original') || ts.at('reply')) dir = ts.next().text as 'original' | 'reply';
   if (dir !== undefined && (ts.at('ip') || ts.at('ip6'))) family = ts.next().text as 'ip' | 'ip6';
-  const keys = dir === undefined ? Object.keys(CT) : [...CT_DIR_KEYS];
+  const keys = dir === undefined ? CT : [...CT_DIR_KEYS];
   const key = word(ts, dir === undefined ? "a ct key (state, status, mark, …) or 'original'/'reply'" : `a ct key that takes a direction`, keys);
   return {
     kind: 'ct', key, span: span(first, ts),
@@ -169,7 +171,7 @@ function parseSpecial(ts: TokenStream, first: Token, parseLhs: () => Expr): Expr
         ts.next();
         flags.push(word(ts, 'a fib input (saddr, daddr, mark, iif, oif)', FIB_FLAGS));
       }
-      const result = word(ts, 'a fib result (oif, oifname, type, check)', Object.keys(FIB_RESULTS));
+      const result = word(ts, 'a fib result (oif, oifname, type, check)', FIB_RESULTS);
       const has = (f: string): boolean => flags.includes(f);
       if (has('saddr') === has('daddr')) ts.fail("fib needs exactly one of 'saddr' and 'daddr'", first, 'nftables/bad-option', ts.previous());
       if (has('iif') && has('oif')) ts.fail("fib cannot use both 'iif' and 'oif'", first, 'nftables/bad-option', ts.previous());
@@ -234,7 +236,7 @@ export function parseSelector(ts: TokenStream, parseLhs: () => Expr): Expr {
   const w = first.text;
   if (w === 'exthdr') {
     ts.next();
-    const name = word(ts, 'an IPv6 extension header', Object.keys(EXTHDR));
+    const name = word(ts, 'an IPv6 extension header', EXTHDR);
     const f = ts.peek();
     if (f.kind === 'word' && EXTHDR[name]?.[f.text] !== undefined) {
       ts.next();
@@ -246,7 +248,7 @@ export function parseSelector(ts: TokenStream, parseLhs: () => Expr): Expr {
     ts.next();
     let family: 'ip' | 'ip6' | undefined;
     if (ts.at('ip') || ts.at('ip6')) family = ts.next().text as 'ip' | 'ip6';
-    const key = word(ts, 'a routing key (classid, nexthop, mtu, ipsec)', Object.keys(RT));
+    const key = word(ts, 'a routing key (classid, nexthop, mtu, ipsec)', RT);
     return { kind: 'rt', key, span: span(first, ts), ...(family ? { family } : {}) };
   }
   if (EXTHDR[w] !== undefined && ts.peek(1).kind === 'word' && EXTHDR[w]?.[ts.peek(1).text] !== undefined) {
@@ -260,7 +262,7 @@ export function parseSelector(ts: TokenStream, parseLhs: () => Expr): Expr {
   }
   if (w === 'meta') {
     ts.next();
-    const key = word(ts, 'a meta key', Object.keys(META));
+    const key = word(ts, 'a meta key', META);
     return { kind: 'meta', key, span: span(first, ts) };
   }
   if (META_UNQUALIFIED.has(w)) {

@@ -2,7 +2,7 @@
  * Rule statements: matches, verdicts, vmaps, counters, log, limit, quota, reject, NAT, mangling,
  * set updates and the statements fwdoctor only carries along (dup, fwd, tproxy, synproxy, flow …).
  */
-import { type Datatype, INVALID, mustType } from './datatypes.js';
+import { type Datatype, mustType } from './datatypes.js';
 import { type Token, describeToken, tokenSpan } from './lexer.js';
 import { ExprParser, componentTypes } from './parse-expr.js';
 import { parseNatStmt, parseQueueStmt, parseRedirectLike } from './parse-stmt-nat.js';
@@ -10,13 +10,13 @@ import {
   parseCtCount, parseDynset, parseForwarding, parseFlow, parseLast, parseLegacyDynset, parseMeter, parseReset, parseSynproxy, parseXt,
 } from './parse-stmt-misc.js';
 import { parseSelector, selectorAhead } from './parse-selector.js';
-import { EXTHDR, PAYLOAD, typeOfExpr } from './selectors.js';
-import type { Expr, LogOption, RelOp, RuleSyntax, SpecialArg, Stmt, VerdictName } from './syntax.js';
+import { EXTHDR, PAYLOAD, dict, typeOfExpr } from './selectors.js';
+import type { Expr, LogOption, RelOp, RuleSyntax, Stmt, VerdictName } from './syntax.js';
 
-const REL_OPS: Readonly<Record<string, RelOp>> = {
+const REL_OPS: Readonly<Record<string, RelOp>> = dict({
   '==': '==', '!=': '!=', '<': '<', '>': '>', '<=': '<=', '>=': '>=', '!': '!=',
   eq: '==', ne: '!=', lt: '<', gt: '>', le: '<=', ge: '>=',
-};
+});
 
 /** Words that start a selector: a wrong word after them is reported as a wrong field, not a wrong statement. */
 const SELECTOR_WORDS = new Set([...Object.keys(PAYLOAD), ...Object.keys(EXTHDR), 'meta', 'ct', 'rt', 'fib', 'exthdr', 'socket', 'osf', 'ipsec', 'numgen']);

@@ -8,9 +8,18 @@ import type { Expr, NftFamily } from './syntax.js';
 /** Field → datatype name, or `int:N` for an N-bit integer. */
 type Fields = Readonly<Record<string, string>>;
 
+/** A lookup table without a prototype, so that words such as `constructor` are not found in it. */
+export function dict<T>(o: Readonly<Record<string, T>>): Readonly<Record<string, T>> {
+  return Object.freeze(Object.assign(Object.create(null) as Record<string, T>, o));
+}
+
+function dicts(o: Readonly<Record<string, Fields>>): Readonly<Record<string, Fields>> {
+  return dict(Object.fromEntries(Object.entries(o).map(([k, v]) => [k, dict(v)])));
+}
+
 const PORTS = { sport: 'inet_service', dport: 'inet_service' } as const;
 
-export const PAYLOAD: Readonly<Record<string, Fields>> = {
+export const PAYLOAD: Readonly<Record<string, Fields>> = dicts({
   ether: { saddr: 'ether_addr', daddr: 'ether_addr', type: 'ether_type' },
   vlan: { id: 'int:12', dei: 'int:1', cfi: 'int:1', pcp: 'int:3', type: 'ether_type' },
   arp: {
@@ -47,13 +56,13 @@ export const PAYLOAD: Readonly<Record<string, Fields>> = {
   vxlan: { vni: 'int:24', flags: 'int:8' },
   geneve: { vni: 'int:24', type: 'ether_type' },
   gretap: {},
-};
+});
 
 /** Headers that can carry an inner packet: `vxlan ip saddr`, `gre ip daddr`. */
 export const TUNNELS = new Set(['vxlan', 'geneve', 'gre', 'gretap']);
 
 /** IPv6 extension headers (`hbh nexthdr`, `frag id`, `srh sid[1]`). */
-export const EXTHDR: Readonly<Record<string, Fields>> = {
+export const EXTHDR: Readonly<Record<string, Fields>> = dicts({
   hbh: { nexthdr: 'inet_proto', hdrlength: 'int:8' },
   rt: { nexthdr: 'inet_proto', hdrlength: 'int:8', type: 'int:8', 'seg-left': 'int:8' },
   rt0: { addr: 'ipv6_addr' },
@@ -62,10 +71,10 @@ export const EXTHDR: Readonly<Record<string, Fields>> = {
   frag: { nexthdr: 'inet_proto', reserved: 'int:8', 'frag-off': 'int:13', reserved2: 'int:2', 'more-fragments': 'int:1', id: 'int:32' },
   dst: { nexthdr: 'inet_proto', hdrlength: 'int:8' },
   mh: { nexthdr: 'inet_proto', hdrlength: 'int:8', type: 'mh_type', reserved: 'int:8', checksum: 'int:16' },
-};
+});
 
 /** TCP options and their fields (`tcp option maxseg size`). */
-export const TCP_OPTIONS: Readonly<Record<string, Fields>> = {
+export const TCP_OPTIONS: Readonly<Record<string, Fields>> = dicts({
   eol: { kind: 'int:8' }, nop: { kind: 'int:8' },
   maxseg: { kind: 'int:8', length: 'int:8', size: 'int:16' },
   window: { kind: 'int:8', length: 'int:8', count: 'int:8' },
@@ -79,33 +88,33 @@ export const TCP_OPTIONS: Readonly<Record<string, Fields>> = {
   fastopen: { kind: 'int:8', length: 'int:8' },
   md5sig: { kind: 'int:8', length: 'int:8' },
   mptcp: { kind: 'int:8', length: 'int:8', subtype: 'mptcp_subtype' },
-};
+});
 
-export const TCP_OPTION_NUMBERS: Readonly<Record<string, number>> = {
+export const TCP_OPTION_NUMBERS: Readonly<Record<string, number>> = dict({
   eol: 0, nop: 1, maxseg: 2, window: 3, 'sack-perm': 4, sack: 5, sack0: 5, sack1: 5, sack2: 5, sack3: 5,
   timestamp: 8, md5sig: 19, mptcp: 30, fastopen: 34,
-};
+});
 
-export const IP_OPTIONS: Readonly<Record<string, Fields>> = {
+export const IP_OPTIONS: Readonly<Record<string, Fields>> = dicts({
   lsrr: { type: 'int:8', length: 'int:8', ptr: 'int:8', addr: 'int:32' },
   rr: { type: 'int:8', length: 'int:8', ptr: 'int:8', addr: 'int:32' },
   ssrr: { type: 'int:8', length: 'int:8', ptr: 'int:8', addr: 'int:32' },
   ra: { type: 'int:8', length: 'int:8', value: 'int:16' },
-};
+});
 
 export const SCTP_CHUNKS = new Set([
   'data', 'init', 'init-ack', 'sack', 'heartbeat', 'heartbeat-ack', 'abort', 'shutdown', 'shutdown-ack', 'error',
   'cookie-echo', 'cookie-ack', 'ecne', 'cwr', 'shutdown-complete', 'asconf-ack', 'forward-tsn', 'asconf',
 ]);
 
-export const SCTP_CHUNK_FIELDS: Readonly<Record<string, string>> = {
+export const SCTP_CHUNK_FIELDS: Readonly<Record<string, string>> = dict({
   type: 'int:8', flags: 'int:8', length: 'int:16', tsn: 'int:32', stream: 'int:16', ssn: 'int:16', ppid: 'int:32',
   'init-tag': 'int:32', 'a-rwnd': 'int:32', 'num-outbound-streams': 'int:16', 'num-inbound-streams': 'int:16',
   'initial-tsn': 'int:32', 'cum-tsn-ack': 'int:32', 'num-gap-ack-blocks': 'int:16', 'num-dup-tsns': 'int:16',
   'lowest-tsn': 'int:32', seqno: 'int:32', 'new-cum-tsn': 'int:32',
-};
+});
 
-export const META: Fields = {
+export const META: Fields = dict({
   length: 'int:32', protocol: 'ether_type', priority: 'classid', mark: 'mark', iif: 'iface_index', iifname: 'ifname',
   iiftype: 'iface_type', oif: 'iface_index', oifname: 'ifname', oiftype: 'iface_type', skuid: 'uid', skgid: 'gid',
   nftrace: 'int:1', rtclassid: 'realm', ibrname: 'ifname', obrname: 'ifname', ibriport: 'ifname', obriport: 'ifname',
@@ -113,7 +122,7 @@ export const META: Fields = {
   ipsec: 'boolean', secpath: 'boolean', nfproto: 'nf_proto', l4proto: 'inet_proto', iifkind: 'ifname', oifkind: 'ifname',
   ibrpvid: 'int:16', ibrvproto: 'ether_type', time: 'time', day: 'day', hour: 'hour', sdif: 'iface_index',
   sdifname: 'ifname', secmark: 'int:32',
-};
+});
 
 /** Meta keys that may be written without `meta`. */
 export const META_UNQUALIFIED = new Set([
@@ -121,12 +130,12 @@ export const META_UNQUALIFIED = new Set([
   'ibrname', 'obrname', 'ibriport', 'obriport', 'pkttype', 'cpu', 'iifgroup', 'oifgroup', 'cgroup', 'time', 'day', 'hour',
 ]);
 
-export const CT: Fields = {
+export const CT: Fields = dict({
   state: 'ct_state', direction: 'ct_dir', status: 'ct_status', mark: 'mark', expiration: 'time', helper: 'string',
   label: 'ct_label', l3proto: 'nf_proto', protocol: 'inet_proto', 'proto-src': 'inet_service', 'proto-dst': 'inet_service',
   bytes: 'int:64', packets: 'int:64', avgpkt: 'int:64', zone: 'int:16', id: 'int:32', event: 'ct_event', secmark: 'int:32',
   saddr: 'addr', daddr: 'addr',
-};
+});
 
 /** ct keys that may take `original` / `reply`. */
 export const CT_DIR_KEYS = new Set(['saddr', 'daddr', 'proto-src', 'proto-dst', 'l3proto', 'protocol', 'bytes', 'packets', 'avgpkt', 'zone']);
@@ -134,10 +143,10 @@ export const CT_DIR_KEYS = new Set(['saddr', 'daddr', 'proto-src', 'proto-dst', 
 /** ct keys that need a direction. */
 export const CT_NEEDS_DIR = new Set(['saddr', 'daddr', 'proto-src', 'proto-dst']);
 
-export const RT: Fields = { classid: 'realm', nexthop: 'addr', mtu: 'int:16', ipsec: 'boolean' };
+export const RT: Fields = dict({ classid: 'realm', nexthop: 'addr', mtu: 'int:16', ipsec: 'boolean' });
 
 export const FIB_FLAGS = new Set(['saddr', 'daddr', 'mark', 'iif', 'oif']);
-export const FIB_RESULTS: Fields = { oif: 'iface_index', oifname: 'ifname', type: 'fib_addrtype', check: 'boolean' };
+export const FIB_RESULTS: Fields = dict({ oif: 'iface_index', oifname: 'ifname', type: 'fib_addrtype', check: 'boolean' });
 
 function resolve(spec: string | undefined): Datatype {
   if (spec === undefined) return INVALID;

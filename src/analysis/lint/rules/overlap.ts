@@ -76,7 +76,7 @@ function checkRedundant(ctx: LintContext, pc: PreparedChain, out: Finding[]): vo
   for (let i = 0; i < pc.rules.length; i++) {
     const pr = pc.rules[i] as PreparedRule;
     const v = verdictOf(pr.rule.action);
-    if (v !== 'other' && bdd.diff(entry, ctx.must(pc, pr)) === FALSE) {
+    if (v !== 'other' && bdd.implies(entry, ctx.must(pc, pr))) {
       last = i;
       suffix = v === 'accept' ? { acc: TRUE, blk: FALSE } : { acc: FALSE, blk: TRUE };
       break;
@@ -89,8 +89,9 @@ function checkRedundant(ctx: LintContext, pc: PreparedChain, out: Finding[]): vo
     if (v !== 'other' && r !== FALSE && pr.rule.effects.length === 0) {
       const t = ctx.sym.compiler(ctx.early(pc)).rule(pr.rule.match);
       const x = bdd.and(r, t.h);
-      const same = v === 'accept' ? bdd.diff(suffix.acc, suffix.blk) : bdd.diff(suffix.blk, suffix.acc);
-      if (x !== FALSE && bdd.and(r, t.u) === FALSE && bdd.diff(x, same) === FALSE) {
+      // Redundant: the rest gives every packet of x this rule's verdict, on every branch.
+      const [want, avoid] = v === 'accept' ? [suffix.acc, suffix.blk] : [suffix.blk, suffix.acc];
+      if (x !== FALSE && !bdd.intersects(r, t.u) && bdd.implies(x, want) && !bdd.intersects(x, avoid)) {
         const w = witness(ctx.space, x, hookOf(pc));
         const tail = i + 1 < pc.rules.length ? 'the rules after it' : 'the chain policy';
         out.push({
@@ -121,16 +122,16 @@ function checkConflicts(ctx: LintContext, pc: PreparedChain, out: Finding[]): vo
     const r = ctx.reachOf(pr);
     if (r === FALSE) continue;
     const mine = bdd.and(ctx.must(pc, pr), ctx.space.valid);
-    if (bdd.and(r, mine) === FALSE) continue;
+    if (!bdd.intersects(r, mine)) continue;
     for (let j = 0; j < i && budget > 0; j++) {
       const q = pc.rules[j] as PreparedRule;
       const vq = verdictOf(q.rule.action);
       if (vq === 'other' || vq === v || guards.has(j) || !hullsOverlap(pc.prefilter, i, j)) continue;
       budget--;
       const theirs = ctx.must(pc, q);
-      const both = bdd.and(bdd.and(mine, theirs), ctx.reachOf(q));
-      if (both === FALSE || bdd.diff(mine, theirs) === FALSE || bdd.diff(theirs, mine) === FALSE) continue;
-      const w = witness(ctx.space, both, hookOf(pc));
+      const common = bdd.and(mine, theirs);
+      if (common === FALSE || common === mine || common === theirs || !bdd.intersects(common, ctx.reachOf(q))) continue;
+      const w = witness(ctx.space, bdd.and(common, ctx.reachOf(q)), hookOf(pc));
       out.push({
         code: 'lint/conflicting-rules', severity: 'info', rule: ctx.ruleOf(pr), location: ctx.locationOf(pr),
         related: [ctx.related(q, `overlaps it and decides first (${q.actionText})`)],

@@ -78,11 +78,15 @@ function covering(ctx: LintContext, pc: PreparedChain, i: number, target: number
     left = bdd.diff(left, d);
   }
   const covers = out.map((q) => bdd.and(kept(ctx, pc, q), target));
+  // Drop a rule when the kept earlier ones and all later ones still cover the target: unions of
+  // the later ones are precomputed from the end, so this is linear in the number of rules.
+  const later: number[] = new Array<number>(out.length + 1).fill(FALSE);
+  for (let k = out.length - 1; k >= 0; k--) later[k] = bdd.or(later[k + 1] as number, covers[k] as number);
   const keep = out.map(() => true);
+  let before = FALSE;
   for (let k = 0; k < out.length; k++) {
-    keep[k] = false;
-    const rest = bdd.orAll(covers.filter((_, x) => keep[x] === true));
-    if (bdd.diff(target, rest) !== FALSE) keep[k] = true;
+    if (bdd.implies(target, bdd.or(before, later[k + 1] as number))) keep[k] = false;
+    else before = bdd.or(before, covers[k] as number);
   }
   const pruned = out.filter((_, x) => keep[x] === true);
   return pruned.length > 0 ? pruned : out;
@@ -149,9 +153,8 @@ export function checkReachability(ctx: LintContext): Finding[] {
         dead.push(pr);
         return;
       }
-      if (bdd.and(r, m) === FALSE) out.push(shadowFinding(ctx, pc, i, bdd.and(m, entry)));
-      const next = bdd.diff(r, ctx.must(pc, pr));
-      if (next === FALSE && deadAfter === undefined && i + 1 < pc.rules.length && pr.rule.action.kind !== 'continue') deadAfter = pr;
+      if (!bdd.intersects(r, m)) out.push(shadowFinding(ctx, pc, i, bdd.and(m, entry)));
+      if (deadAfter === undefined && bdd.implies(r, ctx.must(pc, pr)) && i + 1 < pc.rules.length && pr.rule.action.kind !== 'continue') deadAfter = pr;
     });
     if (dead.length > 0) {
       const first = dead[0] as PreparedRule;

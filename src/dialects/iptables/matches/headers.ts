@@ -4,7 +4,7 @@
  * converted to opaque predicates. SCTP and DCCP ports are modelled.
  */
 import { type Match, and, negateIf, num, opaque } from '../../../model/match.js';
-import { type ArgResult, type MatchSpec, type OptionSpec, bad, flag, get, ok, option } from '../extension.js';
+import { type ArgResult, type MatchSpec, type OptionSpec, bad, flag, get, ok, option, placed } from '../extension.js';
 import { exclusive, opaqueMatchSpec, requireSome } from '../ext-helpers.js';
 import { type ExtOption } from '../syntax.js';
 import { type Range, portRange, readRange, readUint, showRange, uint } from '../values.js';
@@ -241,5 +241,5 @@ export const eui64: MatchSpec = opaqueMatchSpec({
   family: 'ipv6',
   reason: 'EUI-64 source address check against the MAC is not modelled',
   options: [],
-  placement: () => ({ hooks: ['prerouting', 'input', 'forward'] }),
+  placement: placed({ hooks: ['prerouting', 'input', 'forward'] }),
 });

@@ -1,6 +1,6 @@
 /** Matches about the host and the socket: comment, addrtype, owner, physdev. */
 import { type AddrType, type Match, ANY, and, negateIf, num, opaque } from '../../../model/match.js';
-import { type ArgResult, type MatchSpec, bad, flag, get, has, ok, option } from '../extension.js';
+import { type ArgResult, type MatchSpec, bad, flag, get, has, ok, option, placed } from '../extension.js';
 import { exclusive, requireSome, text, wordList } from '../ext-helpers.js';
 import { quoteArg } from '../tokenize.js';
 import { readUint } from '../values.js';
@@ -93,7 +93,7 @@ export const owner: MatchSpec = {
       ctx.error('iptables/missing-option', 'owner: --suppl-groups needs --gid-owner before it', inst.options[sg]?.span);
     }
   },
-  placement: () => ({ hooks: ['output', 'postrouting'] }),
+  placement: placed({ hooks: ['output', 'postrouting'] }),
   toMatch(inst, ctx) {
     const parts: Match[] = [];
     if (has(inst, 'socket-exists')) parts.push(opaque('owner --socket-exists: whether a local socket sent the packet', ctx.text));

@@ -3,10 +3,10 @@
  * helpers and labels, routing realms, cgroups, clusters, IPsec policy, IPVS, reverse-path filter,
  * sockets, OS fingerprints.
  */
-import { type ArgResult, type MatchSpec, type OptionSpec, bad, flag, get, has, ok, option } from '../extension.js';
+import { type ArgResult, type MatchSpec, type OptionSpec, bad, flag, get, has, ok, option, placed } from '../extension.js';
 import { exclusive, oneOf, opaqueMatchSpec, requireSome, text } from '../ext-helpers.js';
 import { formatAddressSpec } from '../print-rule.js';
-import { iptProtocolName, parseIptProtocol } from '../protocols.js';
+import { parseIptProtocol } from '../protocols.js';
 import type { AddressSpec } from '../syntax.js';
 import { alwaysQuote, quoteArg } from '../tokenize.js';
 import { type ValueMask, hex, readCidr, readPort, readUint, readValueMask, uint } from '../values.js';
@@ -220,7 +220,7 @@ export const cgroup: MatchSpec = opaqueMatchSpec({
   check(inst, ctx) {
     if (requireSome(inst, ctx, ['path', 'cgroup'])) exclusive(inst, ctx, ['path', 'cgroup']);
   },
-  placement: () => ({ hooks: ['input', 'output', 'postrouting'] }),
+  placement: placed({ hooks: ['input', 'output', 'postrouting'] }),
 });
 
 export const cluster: MatchSpec = opaqueMatchSpec({
@@ -338,14 +338,14 @@ export const rpfilter: MatchSpec = opaqueMatchSpec({
   name: 'rpfilter',
   reason: 'reverse-path filtering depends on the routing table',
   options: [flag('loose'), flag('validmark'), flag('accept-local'), flag('invert')],
-  placement: () => ({ tables: ['raw', 'mangle'], hooks: ['prerouting'] }),
+  placement: placed({ tables: ['raw', 'mangle'], hooks: ['prerouting'] }),
 });
 
 export const socket: MatchSpec = opaqueMatchSpec({
   name: 'socket',
   reason: 'whether a local socket matches the packet is not known offline',
   options: [flag('transparent'), flag('nowildcard'), flag('restore-skmark')],
-  placement: () => ({ hooks: ['prerouting', 'input'] }),
+  placement: placed({ hooks: ['prerouting', 'input'] }),
 });
 
 export const osf: MatchSpec = opaqueMatchSpec({
@@ -359,7 +359,7 @@ export const osf: MatchSpec = opaqueMatchSpec({
     option<number>({ name: 'log', args: 1, parse: uint(0, 2, 'a log level'), show: String }),
   ],
   check: (inst, ctx) => { requireSome(inst, ctx, ['genre']); },
-  placement: () => ({ hooks: ['prerouting', 'input', 'forward'] }),
+  placement: placed({ hooks: ['prerouting', 'input', 'forward'] }),
 });
 
 

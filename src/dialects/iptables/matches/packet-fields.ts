@@ -2,10 +2,10 @@
 import {
   type Match, type PktType, ANY, NONE, bits, eq, negateIf, num,
 } from '../../../model/match.js';
-import { type ArgResult, type MatchSpec, bad, get, ok, option } from '../extension.js';
+import { type ArgResult, type MatchSpec, bad, get, ok, option, placed } from '../extension.js';
 import { exclusive, requireSome } from '../ext-helpers.js';
 import type { ExtInstance } from '../syntax.js';
-import { type Range, type ValueMask, hex, readRange, readUint, readValueMask, showRange, uint } from '../values.js';
+import { type Range, type ValueMask, hex, readRange, readValueMask, showRange, uint } from '../values.js';
 
 export const length: MatchSpec = {
   kind: 'match',
@@ -173,7 +173,7 @@ export const mac: MatchSpec = {
   name: 'mac',
   options: [option<number>({ name: 'mac-source', args: 1, invert: true, parse: readMac, show: showMac })],
   check: (inst, ctx) => { requireSome(inst, ctx, ['mac-source']); },
-  placement: () => ({ hooks: ['prerouting', 'input', 'forward'] }),
+  placement: placed({ hooks: ['prerouting', 'input', 'forward'] }),
   toMatch(inst) {
     const m = get<number>(inst, 'mac-source');
     return m ? negateIf(m.invert, { kind: 'mac', value: m.value }) : ANY;

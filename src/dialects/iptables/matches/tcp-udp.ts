@@ -51,7 +51,19 @@ export interface TcpFlags {
   readonly comp: number;
 }
 
+const FLAGS_CACHE = new Map<string, ArgResult<TcpFlags>>();
+
 function parseFlags(args: readonly string[]): ArgResult<TcpFlags> {
+  const key = `${args[0] ?? ''} ${args[1] ?? ''}`;
+  let r = FLAGS_CACHE.get(key);
+  if (r === undefined) {
+    r = readTcpFlags(args);
+    if (FLAGS_CACHE.size < 256) FLAGS_CACHE.set(key, r);
+  }
+  return r;
+}
+
+function readTcpFlags(args: readonly string[]): ArgResult<TcpFlags> {
   const mask = readFlags(args[0] ?? '');
   if (mask === undefined) return bad(`unknown TCP flag in '${args[0]}': expected FIN, SYN, RST, PSH, ACK, URG, ALL or NONE`, 0);
   const comp = readFlags(args[1] ?? '');

@@ -1,6 +1,6 @@
 /** REJECT (IPv4 and IPv6), LOG, NFLOG, ULOG, MARK, CONNMARK. */
 import { CONTINUE, type Effect, type MarkOp, type RejectWith, reject } from '../../../model/action.js';
-import { type ArgResult, type TargetSpec, bad, flag, get, has, ok, option } from '../extension.js';
+import { type ArgResult, type TargetSpec, bad, flag, get, has, ok, option, placed } from '../extension.js';
 import { exclusive, requireSome, text } from '../ext-helpers.js';
 import type { ExtInstance } from '../syntax.js';
 import { quoteArg } from '../tokenize.js';
@@ -34,6 +34,8 @@ const REJECT6: readonly RejectName[] = [
 function rejectTarget(family: 'ipv4' | 'ipv6'): TargetSpec {
   const table = family === 'ipv4' ? REJECT4 : REJECT6;
   const dflt = table.find((r) => r.name.endsWith('port-unreachable')) as RejectName;
+  // The canonical names first (what iptables-save prints), then iptables' prefix rule.
+  const byName = new Map(table.map((r) => [r.name, r] as const));
   return {
     kind: 'target',
     name: 'REJECT',
@@ -42,6 +44,8 @@ function rejectTarget(family: 'ipv4' | 'ipv6'): TargetSpec {
       option<RejectName>({
         name: 'reject-with', args: 1,
         parse: (a): ArgResult<RejectName> => {
+          const exact = byName.get(a[0] ?? '');
+          if (exact) return ok(exact);
           const arg = (a[0] ?? '').toLowerCase();
           const r = table.find((x) => x.name.startsWith(arg) || x.alias.startsWith(arg));
           return r ? ok(r) : bad(`unknown reject type '${a[0]}': expected ${table.map((x) => x.name).join(', ')}`);
@@ -55,7 +59,7 @@ function rejectTarget(family: 'ipv4' | 'ipv6'): TargetSpec {
       }
     },
     print: (inst) => `--reject-with ${(get<RejectName>(inst, 'reject-with')?.value ?? dflt).name}`,
-    placement: () => ({ tables: ['filter'], hooks: ['input', 'forward', 'output'] }),
+    placement: placed({ tables: ['filter'], hooks: ['input', 'forward', 'output'] }),
     toAction: (inst) => ({ action: reject((get<RejectName>(inst, 'reject-with')?.value ?? dflt).with), effects: [] }),
   };
 }

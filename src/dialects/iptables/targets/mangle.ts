@@ -3,7 +3,7 @@
  * CLASSIFY, DSCP, TOS, TTL, HL, TRACE, CHECKSUM, ECN, CT, NOTRACK.
  */
 import { CONTINUE } from '../../../model/action.js';
-import { type ArgResult, type TargetSpec, bad, flag, get, has, ok, option } from '../extension.js';
+import { type ArgResult, type TargetSpec, bad, flag, get, has, ok, option, placed } from '../extension.js';
 import { exclusive, requireSome, text, wordList } from '../ext-helpers.js';
 import { readDscpClass } from '../matches/packet-fields.js';
 import { type ValueMask, readUint, readValueMask, uint } from '../values.js';
@@ -38,7 +38,7 @@ export const CLASSIFY = effectTarget({
     }),
   ],
   check: (inst, ctx) => { requireSome(inst, ctx, ['set-class']); },
-  placement: () => ({ hooks: ['forward', 'output', 'postrouting'] }),
+  placement: placed({ hooks: ['forward', 'output', 'postrouting'] }),
 });
 
 const hex2 = (n: number): string => `0x${n.toString(16).padStart(2, '0')}`;
@@ -53,7 +53,7 @@ export const DSCP = effectTarget({
     if (requireSome(inst, ctx, ['set-dscp', 'set-dscp-class'])) exclusive(inst, ctx, ['set-dscp', 'set-dscp-class']);
   },
   print: (inst) => `--set-dscp ${hex2((get<number>(inst, 'set-dscp') ?? get<number>(inst, 'set-dscp-class'))?.value ?? 0)}`,
-  placement: () => MANGLE,
+  placement: placed(MANGLE),
 });
 
 const TOS_NAMES: ReadonlyArray<readonly [string, number]> = [
@@ -87,7 +87,7 @@ export const TOS = effectTarget({
     const [v, m] = s ? [s.value.value, s.value.mask] : and ? [0, ~and.value & 0xff] : or ? [or.value, or.value] : [xor?.value ?? 0, 0];
     return `--set-tos ${hex2(v)}/${hex2(m)}`;
   },
-  placement: () => MANGLE,
+  placement: placed(MANGLE),
 });
 
 function hopTarget(name: 'TTL' | 'HL', family: 'ipv4' | 'ipv6'): TargetSpec {
@@ -104,7 +104,7 @@ function hopTarget(name: 'TTL' | 'HL', family: 'ipv4' | 'ipv6'): TargetSpec {
     check(inst, ctx) {
       if (requireSome(inst, ctx, names)) exclusive(inst, ctx, names);
     },
-    placement: () => MANGLE,
+    placement: placed(MANGLE),
   });
 }
 
@@ -117,7 +117,7 @@ export const CHECKSUM = effectTarget({
   name: 'CHECKSUM',
   options: [flag('checksum-fill')],
   check: (inst, ctx) => { requireSome(inst, ctx, ['checksum-fill']); },
-  placement: () => MANGLE,
+  placement: placed(MANGLE),
 });
 
 export const ECN = effectTarget({
@@ -133,7 +133,7 @@ export const ECN = effectTarget({
       ctx.error('iptables/needs-protocol', "ECN: the TCP options need '-p tcp'");
     }
   },
-  placement: () => MANGLE,
+  placement: placed(MANGLE),
 });
 
 const CT_EVENTS = ['new', 'related', 'destroy', 'reply', 'assured', 'protoinfo', 'helper', 'mark', 'natseqinfo', 'secmark'] as const;
@@ -154,7 +154,7 @@ export const CT: TargetSpec = {
   check(inst, ctx) {
     if (has(inst, 'notrack') && inst.options.length > 1) ctx.error('iptables/conflicting-options', 'CT: --notrack cannot be combined with other options');
   },
-  placement: () => ({ tables: ['raw'] }),
+  placement: placed({ tables: ['raw'] }),
   toAction(inst, ctx) {
     if (has(inst, 'notrack')) return { action: CONTINUE, effects: [{ kind: 'notrack' }] };
     return { action: CONTINUE, effects: [{ kind: 'other', name: 'CT', text: ctx.text }] };
@@ -170,6 +170,6 @@ export const NOTRACK: TargetSpec = {
   kind: 'target',
   name: 'NOTRACK',
   options: [],
-  placement: () => ({ tables: ['raw'] }),
+  placement: placed({ tables: ['raw'] }),
   toAction: () => ({ action: CONTINUE, effects: [{ kind: 'notrack' }] }),
 };

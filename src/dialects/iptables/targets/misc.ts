@@ -4,7 +4,7 @@
  * they may end evaluation) or opaque side effects.
  */
 import { formatIpv4, formatIpv6 } from '../../../model/address.js';
-import { type ArgResult, type TargetSpec, bad, flag, get, has, ok, option } from '../extension.js';
+import { type ArgResult, type TargetSpec, bad, flag, get, has, ok, option, placed } from '../extension.js';
 import { exclusive, oneOf, requireSome, text } from '../ext-helpers.js';
 import { readSetRef, showSetRef, type SetRef } from '../matches/set.js';
 import { formatAddressSpec } from '../print-rule.js';
@@ -29,7 +29,7 @@ export const TPROXY: TargetSpec = {
     const mark = m ? `${hex(m.value)}/${hex(m.masked ? m.mask : 0xffffffff)}` : '0x0/0x0';
     return `--on-port ${get<number>(inst, 'on-port')?.value ?? 0} --on-ip ${family === 'ipv4' ? formatIpv4(ip) : formatIpv6(ip)} --tproxy-mark ${mark}`;
   },
-  placement: () => ({ tables: ['mangle'], hooks: ['prerouting'] }),
+  placement: placed({ tables: ['mangle'], hooks: ['prerouting'] }),
   toAction: () => ({ action: { kind: 'opaque', name: 'TPROXY', reason: 'transparent proxying hands the packet to a local socket', terminal: true }, effects: [] }),
 };
 
@@ -92,7 +92,7 @@ export const SECMARK = effectTarget({
   name: 'SECMARK',
   options: [option<string>({ name: 'selctx', args: 1, parse: text(255, 'the security context') })],
   check: (inst, ctx) => { requireSome(inst, ctx, ['selctx']); },
-  placement: () => ({ tables: ['mangle', 'security'] }),
+  placement: placed({ tables: ['mangle', 'security'] }),
 });
 
 export const CONNSECMARK = effectTarget({
@@ -101,7 +101,7 @@ export const CONNSECMARK = effectTarget({
   check(inst, ctx) {
     if (requireSome(inst, ctx, ['save', 'restore'])) exclusive(inst, ctx, ['save', 'restore']);
   },
-  placement: () => ({ tables: ['mangle', 'security'] }),
+  placement: placed({ tables: ['mangle', 'security'] }),
 });
 
 export const SYNPROXY: TargetSpec = {
@@ -114,7 +114,7 @@ export const SYNPROXY: TargetSpec = {
     option<number>({ name: 'mss', args: 1, parse: uint(0, 65535, 'an MSS'), show: String }),
     flag('ecn'),
   ],
-  placement: () => ({ hooks: ['input', 'forward'] }),
+  placement: placed({ hooks: ['input', 'forward'] }),
   toAction: () => ({ action: { kind: 'opaque', name: 'SYNPROXY', reason: 'SYNPROXY answers the handshake itself and drops the packet', terminal: true }, effects: [] }),
 };
 
@@ -184,7 +184,7 @@ function npt(name: 'DNPT' | 'SNPT'): TargetSpec {
       requireSome(inst, ctx, ['src-pfx']);
       requireSome(inst, ctx, ['dst-pfx']);
     },
-    placement: () => ({ tables: ['mangle'] }),
+    placement: placed({ tables: ['mangle'] }),
   });
 }
 

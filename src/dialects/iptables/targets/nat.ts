@@ -5,7 +5,7 @@
  */
 import { formatIpv4, formatIpv6 } from '../../../model/address.js';
 import type { Action, NatTarget } from '../../../model/action.js';
-import { type ArgContext, type ArgResult, type RuleContext, type TargetSpec, bad, flag, get, has, ok, option } from '../extension.js';
+import { type ArgContext, type ArgResult, type RuleContext, type TargetSpec, bad, flag, get, has, ok, option, placed } from '../extension.js';
 import { requireSome } from '../ext-helpers.js';
 import type { ExtInstance, IpFamily } from '../syntax.js';
 import { lookupService } from '../services.js';
@@ -136,7 +136,7 @@ function addressNat(name: 'DNAT' | 'SNAT', opt: string, hooks: ('prerouting' | '
       if (!requireSome(inst, ctx, [opt])) return;
       checkPorts(get<NatRange>(inst, opt)?.value.ports !== undefined, ctx, name);
     },
-    placement: () => ({ tables: ['nat'], hooks }),
+    placement: placed({ tables: ['nat'], hooks }),
     toAction: (inst) => ({ action: natAction(name === 'DNAT' ? 'dnat' : 'snat', get<NatRange>(inst, opt)?.value, inst), effects: [] }),
   };
 }
@@ -157,7 +157,7 @@ export const MASQUERADE: TargetSpec = {
   name: 'MASQUERADE',
   options: [option<PortSpec>({ name: 'to-ports', args: 1, parse: readPorts, show: showPorts }), flag('random'), flag('random-fully')],
   check: (inst, ctx) => checkPorts(has(inst, 'to-ports'), ctx, 'MASQUERADE'),
-  placement: () => ({ tables: ['nat'], hooks: ['postrouting'] }),
+  placement: placed({ tables: ['nat'], hooks: ['postrouting'] }),
   toAction(inst) {
     const p = get<PortSpec>(inst, 'to-ports');
     return { action: natAction('masquerade', p ? { family: 'ipv4', ports: p.value } : undefined, inst), effects: [] };
@@ -169,7 +169,7 @@ export const REDIRECT: TargetSpec = {
   name: 'REDIRECT',
   options: [option<PortSpec>({ name: 'to-ports', args: 1, parse: readPorts, show: showPorts }), flag('random')],
   check: (inst, ctx) => checkPorts(has(inst, 'to-ports'), ctx, 'REDIRECT'),
-  placement: () => ({ tables: ['nat'], hooks: ['prerouting', 'output'] }),
+  placement: placed({ tables: ['nat'], hooks: ['prerouting', 'output'] }),
   toAction(inst) {
     const p = get<PortSpec>(inst, 'to-ports');
     return { action: natAction('redirect', p ? { family: 'ipv4', ports: p.value } : undefined, inst), effects: [] };
@@ -198,7 +198,7 @@ export const NETMAP: TargetSpec = {
     }),
   ],
   check: (inst, ctx) => { requireSome(inst, ctx, ['to']); },
-  placement: () => ({ tables: ['nat'] }),
+  placement: placed({ tables: ['nat'] }),
   toAction(inst) {
     const n = get<Netmap>(inst, 'to');
     if (!n) return { action: { kind: 'nat', nat: { type: 'netmap', flags: [] } }, effects: [] };
