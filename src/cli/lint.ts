@@ -7,6 +7,8 @@ import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
 import { dialectIds, loadRulesets } from './load-ruleset.js';
 import { reportDiagnostics } from './render-diagnostics.js';
 import { pickStyle } from './style.js';
+import { runCloudLint } from './lint-cloud.js';
+import { isCloudInput } from './trace-scenario.js';
 
 interface LintOptions {
   format: 'text' | 'json' | 'sarif';
@@ -42,6 +44,7 @@ ${EXIT_CODES_HELP.replace('an --expect did not hold', 'a finding at or above --f
 }
 
 function runLint(rulesets: string[], o: LintOptions): number {
+  if (isCloudInput(rulesets)) return runCloudLint(rulesets, o);
   const loaded = loadRulesets(rulesets, o.dialect === undefined ? {} : { dialect: o.dialect });
   const counts = reportDiagnostics(loaded.diagnostics, loaded.files, o.color === false ? { color: false } : {});
   if (loaded.ruleset.tables.length === 0) {

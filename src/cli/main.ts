@@ -10,6 +10,7 @@ import { registerDiagnose } from './diagnose.js';
 import { registerLint } from './lint.js';
 import { registerQuery } from './query.js';
 import { registerDiff } from './diff.js';
+import { registerVerifyKernel } from './verify-kernel.js';
 import { VERSION } from '../version.js';
 
 export function buildProgram(): Command {
@@ -33,6 +34,7 @@ ${EXIT_CODES_HELP}`);
   registerLint(program);
   registerQuery(program);
   registerDiff(program);
+  registerVerifyKernel(program);
   registerDemo(program);
   return program;
 }

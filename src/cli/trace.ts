@@ -12,6 +12,7 @@ import { readInput } from './read-input.js';
 import { reportDiagnostics } from './render-diagnostics.js';
 import { pickStyle } from './style.js';
 import { runFlowTrace } from './trace-flow.js';
+import { isCloudInput, runScenarioFlow } from './trace-scenario.js';
 
 interface TraceOptions {
   packet?: string[];
@@ -97,7 +98,7 @@ Examples:
 ${EXIT_CODES_HELP}`)
     .action((rulesets: string[], o: TraceOptions) => {
       if (o.flow !== undefined) {
-        process.exitCode = runFlowTrace(rulesets, { ...o, flow: o.flow });
+        process.exitCode = isCloudInput(rulesets) ? runScenarioFlow(rulesets, { ...o, flow: o.flow }) : runFlowTrace(rulesets, { ...o, flow: o.flow });
         return;
       }
       process.exitCode = runTrace(rulesets, o);

@@ -18,15 +18,21 @@ export function kernelSupport(): KernelSupport {
   return cached;
 }
 
+/** What a kernel suite does: run; skip (with the reason); or fail, when required but unsupported. */
+export function kernelSuiteDecision(support: KernelSupport, required: boolean): 'run' | 'skip' | 'fail' {
+  if (support.ok) return 'run';
+  return required ? 'fail' : 'skip';
+}
+
 /** Whether a kernel suite runs: always when required (and then fails if unsupported). */
 export function kernelSuiteRuns(): boolean {
-  return kernelRequired || kernelSupport().ok;
+  return kernelSuiteDecision(kernelSupport(), kernelRequired) !== 'skip';
 }
 
 /** describe() for a kernel suite: skipped with the reason, or failing under FWDOCTOR_REQUIRE_KERNEL=1. */
 export function describeKernel(name: string, body: () => void): void {
   const support = kernelSupport();
-  if (!support.ok && !kernelRequired) {
+  if (kernelSuiteDecision(support, kernelRequired) === 'skip' && !support.ok) {
     console.warn(`[kernel] skipping "${name}": ${support.message} (set ${REQUIRE_KERNEL_ENV}=1 to make this a failure)`);
     describe.skip(`${name} (skipped: ${support.message})`, body);
     return;

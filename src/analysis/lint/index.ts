@@ -12,6 +12,7 @@ import { checkDocumentation, checkStructure } from './rules/structure.js';
 
 export { FINDING_CODES, type Finding, type FindingCode, type FindingRule, type FindingLocation, sortFindings, severityRank } from './finding.js';
 export { LintContext } from './context.js';
+export { lintCloud, CLOUD_FINDING_CODES, type CloudLintInput, type CloudLintLayer, type CloudLintPath } from './cloud/index.js';
 
 export interface LintOptions {
   /** Codes to leave out (`lint/undocumented-rule`, or the short form `undocumented-rule`). */

@@ -86,8 +86,6 @@ export function serviceMatrix(input: Ruleset, o: ServiceMatrixOptions): ServiceM
   const rs = assigned?.ruleset ?? input;
   const sp = new Space([rs]);
   const { bdd, enc } = sp;
-  const sym = new SymbolicRuleset(sp, rs);
-  const sets = sym.hook(o.hook ?? 'input');
   const lo = enc.eq('iif', sp.layout.iif.classOf('lo'));
   const fromLoopback = enc.range('src4', LOOPBACK[0], LOOPBACK[1]);
   const iface = o.iif !== undefined ? enc.eq('iif', sp.layout.iif.classOf(o.iif))
@@ -98,6 +96,8 @@ export function serviceMatrix(input: Ruleset, o: ServiceMatrixOptions): ServiceM
     sp.v4, sp.tcp, enc.eq('sport', o.sport ?? 10000), enc.eq('dport', o.dport), enc.eq('ctstate', established ? 1 : 0),
     enc.eq('tcpFlags', established ? 0x10 : 0x02), enc.eq('tcpOpts', 0), iface, sp.valid,
   ]);
+  const sym = new SymbolicRuleset(sp, rs, service);
+  const sets = sym.hook(o.hook ?? 'input');
   const allowed = bdd.and(service, o.may === true ? sets.mayAccept : sets.accepted);
   const keep = new Set<FieldName>(['src4', 'dst4']);
   const proj = sp.forget(allowed, Object.values(sp.layout.fields).map((f) => f.name).filter((n) => !keep.has(n)));

@@ -27,7 +27,7 @@ describe('deriveCtState: ICMP, ICMPv6 and others', () => {
 
   it.each([
     [128, 'new'], [139, 'new'], [129, 'invalid'], [1, 'invalid'], [2, 'invalid'], [3, 'invalid'], [4, 'invalid'],
-    [130, 'untracked'], [133, 'untracked'], [135, 'untracked'], [136, 'untracked'], [143, 'untracked'], [137, 'invalid'],
+    [130, 'untracked'], [133, 'untracked'], [135, 'untracked'], [136, 'untracked'], [143, 'untracked'], [151, 'untracked'], [152, 'untracked'], [137, 'invalid'], [150, 'invalid'], [153, 'invalid'],
   ] as const)('ICMPv6 type %i → %s', (type, state) => {
     expect(deriveCtState(pkt(`icmpv6 fd00:f00d::5 -> fd00:f00d::1 type ${type}`))).toBe(state);
   });

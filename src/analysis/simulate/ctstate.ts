@@ -12,7 +12,7 @@
  * quench, redirect, time exceeded, parameter problem) need the connection they quote: with an
  * empty table, INVALID; replies and any other type are INVALID.
  * ICMPv6: echo request and node-information query are NEW; MLD and neighbour discovery
- * (130-136, 143) are never tracked: UNTRACKED; everything else (errors, replies, redirect) INVALID.
+ * (130-136, 143, and multicast router advertisement/solicitation 151-152) are never tracked: UNTRACKED; everything else (errors, replies, redirect) INVALID.
  * UDP and every other protocol: NEW. These rules were checked against the kernel-recorded cases
  * in ../shared/corpus/kernel/ (see test/kernel-corpus/).
  */
@@ -47,7 +47,7 @@ export function deriveTcpState(flags: number): DerivedCtState {
 const ICMP_NEW = new Set([8, 13, 15, 17]);
 const ICMP_ERRORS = new Set([3, 4, 5, 11, 12]);
 const ICMPV6_NEW = new Set([128, 139]);
-const ICMPV6_UNTRACKED = new Set([130, 131, 132, 133, 134, 135, 136, 143]);
+const ICMPV6_UNTRACKED = new Set([130, 131, 132, 133, 134, 135, 136, 143, 151, 152]);
 
 export function deriveIcmpState(type: number): DerivedCtState {
   if (ICMP_NEW.has(type)) return { state: 'new', reason: `ICMP type ${type} is a request that opens a new connection` };

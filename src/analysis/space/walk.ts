@@ -36,6 +36,19 @@ export interface HookSets {
   readonly notes: readonly string[];
 }
 
+/**
+ * What the rules from position i to the end of a chain do with every packet, for every i (index
+ * rules.length: past the last rule). `ret` mode: falling off the end or RETURN hands packets back;
+ * `policy` mode (base chains): both give the chain's policy, so `ret` stays empty.
+ */
+export interface SuffixSets {
+  readonly acc: Int32Array;
+  readonly blk: Int32Array;
+  readonly ret: Int32Array;
+}
+
+export type SuffixMode = 'ret' | 'policy';
+
 type CallHook = (target: PreparedChain, entering: number) => void;
 type RuleHook = (pr: PreparedRule, reach: number) => void;
 
@@ -48,10 +61,17 @@ export class SymbolicRuleset {
   readonly prepared: PreparedRuleset;
   private readonly compilers: [MatchCompiler, MatchCompiler];
   private readonly summaries: [Map<PreparedChain, ChainSets>, Map<PreparedChain, ChainSets>] = [new Map(), new Map()];
+  private readonly suffixMemo = new Map<string, SuffixSets>();
+  private readonly chainIds = new Map<PreparedChain, number>();
   private readonly onStack = new Set<PreparedChain>();
   readonly notes: string[] = [];
 
-  constructor(readonly space: Space, readonly ruleset: Ruleset) {
+  /**
+   * `slice`: only these packets matter (a service matrix needs one protocol and port): every
+   * set is computed within it, so rules outside it cost nothing. Sets are then exact inside the
+   * slice and meaningless outside.
+   */
+  constructor(readonly space: Space, readonly ruleset: Ruleset, readonly slice: number = TRUE) {
     this.prepared = indexRuleset(ruleset);
     let markUnknown = false;
     for (const t of ruleset.tables) for (const c of t.chains) for (const r of c.rules) {
@@ -73,70 +93,92 @@ export class SymbolicRuleset {
     const memo = this.summaries[early ? 1 : 0];
     const hit = memo.get(pc);
     if (hit !== undefined) return hit;
-    this.onStack.add(pc);
-    const { bdd } = this.space;
-    const s = this.suffix(pc, 0, early);
-    this.onStack.delete(pc);
-    const out = { acc: bdd.and(s.acc, this.space.valid), blk: bdd.and(s.blk, this.space.valid), ret: bdd.and(s.ret, this.space.valid) };
+    const { bdd, valid } = this.space;
+    const s = this.suffixSets(pc, early, 'ret');
+    const out = { acc: bdd.and(s.acc[0] as number, valid), blk: bdd.and(s.blk[0] as number, valid), ret: bdd.and(s.ret[0] as number, valid) };
     memo.set(pc, out);
     return out;
   }
 
   /**
-   * What the rules from `from` to the end do with every packet, computed backwards from the end
-   * (everything falls off it: `ret`). Rule by rule: ite(holds, its outcome, the rest), with unknown
-   * packets going both ways. Each step combines one rule's small match with the suffix, instead of
-   * accumulating large reach sets forwards, so a chain costs about the sum of its rules' sizes.
+   * Every suffix of the chain, computed once, backwards from the end (memoised; lint reads them for
+   * redundancy). Rule by rule: ite(holds, its outcome, the rest), unknown packets going both ways.
+   * Each step combines one rule's small match with the suffix, instead of accumulating large reach
+   * sets forwards, so a chain costs about the sum of its rules' sizes.
    */
-  suffix(pc: PreparedChain, from: number, early: boolean): ChainSets {
+  suffixSets(pc: PreparedChain, early: boolean, mode: SuffixMode): SuffixSets {
+    let id = this.chainIds.get(pc);
+    if (id === undefined) this.chainIds.set(pc, (id = this.chainIds.size));
+    const key = `${id}/${early ? 1 : 0}/${mode}`;
+    const hit = this.suffixMemo.get(key);
+    if (hit !== undefined) return hit;
+    const n = pc.rules.length;
+    const out: SuffixSets = { acc: new Int32Array(n + 1), blk: new Int32Array(n + 1), ret: new Int32Array(n + 1) };
+    const policy = pc.chain.base?.policy;
+    const all = this.slice;
+    const end: ChainSets = mode === 'ret' || policy === undefined ? { acc: FALSE, blk: FALSE, ret: all }
+      : policy === 'accept' ? { acc: all, blk: FALSE, ret: FALSE } : { acc: FALSE, blk: all, ret: FALSE };
     const comp = this.compiler(early);
-    let next: ChainSets = { acc: FALSE, blk: FALSE, ret: TRUE };
-    for (let i = pc.rules.length - 1; i >= from; i--) {
+    this.onStack.add(pc);
+    let next = end;
+    const put = (i: number, x: ChainSets): void => {
+      out.acc[i] = x.acc;
+      out.blk[i] = x.blk;
+      out.ret[i] = x.ret;
+    };
+    put(n, next);
+    for (let i = n - 1; i >= 0; i--) {
       const pr = pc.rules[i] as PreparedRule;
-      const t = comp.rule(pr.rule.match);
       const a = pr.rule.action;
       let take: ChainSets;
       if (a.kind === 'dispatch') {
         take = next;
         for (let k = a.cases.length - 1; k >= 0; k--) {
           const c = a.cases[k] as (typeof a.cases)[number];
-          take = this.branch(comp.rule(c.match), this.outcome(c.action, take, pc.table, early), take);
+          take = this.branch(comp.rule(c.match), this.outcome(c.action, take, end, pc.table, early), take);
         }
       } else {
-        take = this.outcome(a, next, pc.table, early);
+        take = this.outcome(a, next, end, pc.table, early);
       }
-      next = this.branch(t, take, next);
+      next = this.branch(comp.rule(pr.rule.match), take, next);
+      put(i, next);
     }
-    return next;
+    this.onStack.delete(pc);
+    this.suffixMemo.set(key, out);
+    return out;
   }
 
   /** Packets where t holds take `take`, where it fails go on with `rest`, unknown ones both. */
   private branch(t: { h: number; u: number }, take: ChainSets, rest: ChainSets): ChainSets {
     const { bdd } = this.space;
+    const h = bdd.and(t.h, this.slice);
+    const u = bdd.and(t.u, this.slice);
+    if (h === FALSE && u === FALSE) return rest;
     const pick = (x: number, y: number): number => {
-      const sure = bdd.ite(t.h, x, y);
-      return t.u === FALSE ? sure : bdd.ite(t.u, bdd.or(x, y), sure);
+      const sure = bdd.ite(h, x, y);
+      return u === FALSE ? sure : bdd.ite(u, bdd.or(x, y), sure);
     };
     return { acc: pick(take.acc, rest.acc), blk: pick(take.blk, rest.blk), ret: pick(take.ret, rest.ret) };
   }
 
   /** What an action does with a packet, given what the rest of the chain (`next`) does with it. */
-  private outcome(a: Action, next: ChainSets, table: Table, early: boolean): ChainSets {
+  private outcome(a: Action, next: ChainSets, end: ChainSets, table: Table, early: boolean): ChainSets {
     const { bdd } = this.space;
+    const all = this.slice;
     switch (a.kind) {
-      case 'accept': return { acc: TRUE, blk: FALSE, ret: FALSE };
-      case 'drop': case 'reject': return { acc: FALSE, blk: TRUE, ret: FALSE };
+      case 'accept': return { acc: all, blk: FALSE, ret: FALSE };
+      case 'drop': case 'reject': return { acc: FALSE, blk: all, ret: FALSE };
       case 'continue': case 'nat': case 'dispatch': return next;
-      case 'return': return { acc: FALSE, blk: FALSE, ret: TRUE };
-      case 'queue': return { acc: TRUE, blk: TRUE, ret: FALSE };
-      case 'opaque': return a.terminal ? { acc: TRUE, blk: TRUE, ret: FALSE } : next;
+      case 'return': return end;
+      case 'queue': return { acc: all, blk: all, ret: FALSE };
+      case 'opaque': return a.terminal ? { acc: all, blk: all, ret: FALSE } : next;
       case 'jump': case 'goto': {
         const target = this.prepared.findChain(table, a.chain);
         if (target === undefined) return next;
         // A loop: the simulator stops and counts the packet as dropped (the kernel refuses such rulesets).
-        if (this.onStack.has(target)) return { acc: FALSE, blk: TRUE, ret: FALSE };
+        if (this.onStack.has(target)) return { acc: FALSE, blk: all, ret: FALSE };
         const sum = this.summary(target, early);
-        if (a.kind === 'goto') return sum;
+        if (a.kind === 'goto') return { acc: bdd.or(sum.acc, bdd.and(sum.ret, end.acc)), blk: bdd.or(sum.blk, bdd.and(sum.ret, end.blk)), ret: bdd.and(sum.ret, end.ret) };
         return {
           acc: bdd.or(sum.acc, bdd.and(sum.ret, next.acc)),
           blk: bdd.or(sum.blk, bdd.and(sum.ret, next.blk)),
@@ -195,12 +237,11 @@ export class SymbolicRuleset {
     }
   }
 
-  /** A base chain's verdict sets, its policy applied to what falls off its end. */
+  /** A base chain's verdict sets, its policy applied to what falls off its end (or returns). */
   baseSets(pc: PreparedChain): { acc: number; blk: number } {
-    const { bdd } = this.space;
-    const s = this.summary(pc, isEarly(pc));
-    const policy = pc.chain.base?.policy ?? 'accept';
-    return policy === 'accept' ? { acc: bdd.or(s.acc, s.ret), blk: s.blk } : { acc: s.acc, blk: bdd.or(s.blk, s.ret) };
+    const { bdd, valid } = this.space;
+    const s = this.suffixSets(pc, isEarly(pc), 'policy');
+    return { acc: bdd.and(s.acc[0] as number, valid), blk: bdd.and(s.blk[0] as number, valid) };
   }
 
   /** Verdict sets of a hook: every base chain of each family in priority order, all must accept. */

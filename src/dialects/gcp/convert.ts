@@ -150,6 +150,14 @@ export class GcpConverter {
     return cloudRuleset('gcp', `vpc-${nic.network}`, chains, this.rules);
   }
 
+  /** Every enabled VPC rule of a network, in evaluation order, for lint (targets resolved per rule). */
+  networkRules(network: string, dir: 'INGRESS' | 'EGRESS'): { rule: GcpRule; cloud: CloudRule }[] {
+    return this.inv.rules
+      .filter((r) => r.direction === dir && r.network === network && !r.disabled)
+      .sort((a, b) => a.priority - b.priority || (a.action === 'deny' ? 0 : 1) - (b.action === 'deny' ? 0 : 1) || a.name.localeCompare(b.name))
+      .map((r) => ({ rule: r, cloud: this.cloudRule(r) }));
+  }
+
   layer(inst: GcpInstance, nic: GcpNic, protects: 'destination' | 'source'): FilterLayer {
     return filterLayer(`gcp-firewall ${inst.name}/${nic.name}`, {
       stateful: true, protects, inbound: this.ruleset(inst, nic, 'INGRESS'), outbound: this.ruleset(inst, nic, 'EGRESS'),

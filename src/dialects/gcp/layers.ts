@@ -18,6 +18,7 @@ export interface GcpLayers {
 }
 
 const same = (a: Address | undefined, b: Address): boolean => a !== undefined && a.family === b.family && a.value === b.value;
+const owns = (n: GcpNic, a: Address): boolean => same(n.address, a) || same(n.address6, a);
 
 export class GcpModel {
   readonly conv: GcpConverter;
@@ -27,7 +28,7 @@ export class GcpModel {
   }
 
   find(a: Address, external: boolean): { inst: GcpInstance; nic: GcpNic } | undefined {
-    for (const inst of this.inv.instances) for (const nic of inst.nics) if (same(nic.address, a) || (external && same(nic.natAddress, a))) return { inst, nic };
+    for (const inst of this.inv.instances) for (const nic of inst.nics) if (owns(nic, a) || (external && same(nic.natAddress, a))) return { inst, nic };
     return undefined;
   }
 
@@ -38,7 +39,7 @@ export class GcpModel {
     let hit: { inst: GcpInstance; nic: GcpNic } | undefined;
     if (opts.instance !== undefined) {
       const inst = this.inv.instances.find((i) => i.name === opts.instance);
-      const nic = inst?.nics.find((n) => opts.nic === undefined ? same(n.address, dst) || same(n.address, src) || same(n.natAddress, dst) : n.name === opts.nic) ?? inst?.nics[0];
+      const nic = inst?.nics.find((n) => opts.nic === undefined ? owns(n, dst) || owns(n, src) || same(n.natAddress, dst) : n.name === opts.nic) ?? inst?.nics[0];
       if (inst === undefined || nic === undefined) return { layers: [], notes, errors: [`no instance ${opts.instance}${opts.nic !== undefined ? ` with interface ${opts.nic}` : ''} in the GCP exports (gcloud compute instances list)`] };
       hit = { inst, nic };
     } else {
@@ -46,7 +47,7 @@ export class GcpModel {
       if (hit === undefined) return { layers: [], notes, errors: [`no instance in the GCP exports has address ${formatAddress(opts.side === 'client' ? src : dst)}`] };
     }
     const { inst, nic } = hit;
-    const side = opts.side ?? (same(nic.address, src) && !same(nic.address, dst) && !same(nic.natAddress, dst) ? 'client' : 'service');
+    const side = opts.side ?? (owns(nic, src) && !owns(nic, dst) && !same(nic.natAddress, dst) ? 'client' : 'service');
     let translate: GcpLayers['translate'];
     if (side === 'service' && same(nic.natAddress, dst) && nic.address !== undefined) {
       translate = { from: dst, to: nic.address };

@@ -92,11 +92,13 @@ function readInstances(f: Fields, root: JNode, out: GcpInstance[]): void {
     for (const n of f.array(field(i, 'networkInterfaces'), 'networkInterfaces')) {
       const ip = f.str(n, 'networkIP');
       const address = ip === undefined ? undefined : parseAddress(ip);
+      const ip6 = f.str(n, 'ipv6Address');
+      const address6 = ip6 === undefined ? undefined : parseAddress(ip6);
       const nat = f.array(field(n, 'accessConfigs'), 'accessConfigs').map((a) => f.str(a, 'natIP')).find((x) => x !== undefined);
       const natAddress = nat === undefined ? undefined : parseAddress(nat);
       nics.push({
         name: f.str(n, 'name') ?? `nic${nics.length}`, network: lastSegment(f.str(n, 'network') ?? 'default'),
-        ...(address !== undefined ? { address } : {}), ...(natAddress !== undefined ? { natAddress } : {}),
+        ...(address !== undefined ? { address } : {}), ...(address6 !== undefined ? { address6 } : {}), ...(natAddress !== undefined ? { natAddress } : {}),
       });
     }
     out.push({ name, tags, serviceAccounts: sas, nics, at: locate(i) });

@@ -39,7 +39,10 @@ export interface GcpPolicy {
 export interface GcpNic {
   readonly name: string;
   readonly network: string;
+  /** Primary internal IPv4 address (networkIP). */
   readonly address?: Address;
+  /** Internal IPv6 address (ipv6Address), when the interface is dual-stack. */
+  readonly address6?: Address;
   readonly natAddress?: Address;
 }
 

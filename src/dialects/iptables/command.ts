@@ -22,6 +22,8 @@ export interface LineSource {
   readonly start: number;
   readonly family: IpFamily;
   readonly table: string;
+  /** Called with each valid rule as it is read (see ParseOptions.onRule). */
+  readonly onRule?: ((cmd: CommandLine, rule: RuleSyntax) => void) | undefined;
 }
 
 const NO_SPAN = -1;
@@ -166,9 +168,11 @@ export function readCommand(
   const eager = parseCommandLine(lineInput(src, line, text, tokens, count, counters), out);
   if (eager === undefined) return undefined;
   const summary = eager.rule === undefined ? undefined : summarize(eager.rule, src.family, src.table, eager.chain, out);
-  return new LazyCommand(
+  const cmd = new LazyCommand(
     // `[p:b] -A …` and `-A … -c p b` both set the rule's counters.
     src, line, text, eager.op, eager.valid, eager.chain, eager.index, eager.argument, eager.counters ?? eager.rule?.counters, summary,
     eager.rule !== undefined, eager,
   );
+  if (src.onRule !== undefined && eager.rule !== undefined && eager.valid) src.onRule(cmd, eager.rule);
+  return cmd;
 }

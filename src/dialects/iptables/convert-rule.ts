@@ -5,21 +5,33 @@ import { assertNever } from '../../model/assert-never.js';
 import { fromIntervals } from '../../model/interval-set.js';
 import { type Match, ANY, and, iface, negateIf, opaque, protocol } from '../../model/match.js';
 import { findMatch, findTarget } from './catalog.js';
+import { addressRange, negateShared, numEq } from './shared.js';
 import type { ConvertContext } from './extension.js';
 import { formatAddressSpec, printExtension } from './print-rule.js';
+import type { RuleInstance } from './print-rule.js';
 import { type ResolvedRule, ruleInstance } from './resolve.js';
-import type { AddressSpec, InterfaceOption, IpFamily, MatchSyntax, TargetSyntax } from './syntax.js';
+import type { AddressSpec, CommandLine, InterfaceOption, IpFamily, MatchSyntax, RuleSyntax, TargetSyntax } from './syntax.js';
 import { familyBits, familyMax } from './values.js';
 
 export interface RuleParts {
   readonly match: Match;
   readonly effects: readonly Effect[];
-  readonly action: Action;
+  /** The action; for a jump or goto to a chain it is decided when the table's chains are known. */
+  readonly action: Action | undefined;
+  readonly jump?: { readonly name: string; readonly goto: boolean };
   readonly comment?: string;
   /** Names of match modules / targets that became opaque, for the summary diagnostics. */
   readonly opaque: readonly { readonly name: string; readonly reason: string; readonly span: MatchSyntax['span'] }[];
   /** ipsets the rule names (`-m set --match-set NAME`), with where. */
   readonly ipsets: readonly { readonly name: string; readonly span: MatchSyntax['span'] }[];
+}
+
+/** What converting a rule's own predicates and target needs to know. */
+export interface PartScope {
+  readonly family: IpFamily;
+  readonly table: string;
+  readonly chain: string;
+  readonly ipsets?: ConvertContext['ipsets'];
 }
 
 /** A convert context whose canonical text is printed only if an extension asks for it. */
@@ -38,13 +50,9 @@ class ExtContext implements ConvertContext {
   }
 }
 
-export interface RuleScope {
-  readonly family: IpFamily;
-  readonly table: string;
-  readonly chain: string;
+export interface RuleScope extends PartScope {
   /** User-defined chains of the table (jump targets). */
   readonly userChains: ReadonlySet<string>;
-  readonly ipsets?: ConvertContext['ipsets'];
 }
 
 /** More free bits than this in a non-contiguous netmask and the address set stays opaque. */
@@ -54,9 +62,7 @@ const MAX_HOLE_BITS = 12;
 export function maskedAddresses(a: AddressSpec): AddressSet | undefined {
   const bits = familyBits(a.family);
   const all = familyMax(a.family);
-  if (a.prefix !== undefined) {
-    return { family: a.family, set: fromIntervals(addressDomain[a.family], [[a.value & a.mask, (a.value & a.mask) | (all ^ a.mask)]]) };
-  }
+  if (a.prefix !== undefined) return addressRange(a.family, a.value & a.mask, (a.value & a.mask) | (all ^ a.mask));
   let low = 0; // trailing zero bits of the mask: contiguous host part
   while (low < bits && ((a.mask >> BigInt(low)) & 1n) === 0n) low++;
   const holes: number[] = [];
@@ -83,7 +89,8 @@ function addressMatch(field: 'src' | 'dst', invert: boolean, a: AddressSpec | un
 }
 
 function ifaceMatch(dir: 'in' | 'out', o: InterfaceOption | undefined): Match {
-  if (o === undefined) return ANY;
+  // `-i +` matches every interface (iptables-save leaves it out).
+  if (o === undefined || (o.name === '+' && !o.invert)) return ANY;
   const wildcard = o.name.endsWith('+');
   return negateIf(o.invert, iface(dir, wildcard ? o.name.slice(0, -1) : o.name, wildcard));
 }
@@ -93,11 +100,8 @@ function extText(kind: '-m' | '-j', ext: MatchSyntax | TargetSyntax, family: IpF
   return body === '' ? `${kind} ${ext.name}` : `${kind} ${ext.name} ${body}`;
 }
 
-export function convertRule(resolved: ResolvedRule, scope: RuleScope): RuleParts {
-  const r = ruleInstance(resolved);
-  if (r === undefined) {
-    return { match: opaque('the rule could not be read', resolved.command.text), effects: [], action: CONTINUE, opaque: [], ipsets: [] };
-  }
+/** The predicates, effects and (non-jump) action of one rule instance; no table-wide facts needed. */
+export function convertParts(r: RuleInstance, scope: PartScope): RuleParts {
   const { rule } = r;
   const opaqueUses: { name: string; reason: string; span: MatchSyntax['span'] }[] = [];
   const parts: Match[] = [
@@ -106,7 +110,7 @@ export function convertRule(resolved: ResolvedRule, scope: RuleScope): RuleParts
     ifaceMatch('in', rule.inInterface),
     ifaceMatch('out', rule.outInterface),
   ];
-  if (rule.protocol && rule.protocol.number !== 0) parts.push(negateIf(rule.protocol.invert, protocol(rule.protocol.number)));
+  if (rule.protocol && rule.protocol.number !== 0) parts.push(negateShared(rule.protocol.invert, numEq('protocol', rule.protocol.number)));
   if (rule.fragment) parts.push(negateIf(rule.fragment.invert, { kind: 'fragment' }));
   const comments: string[] = [];
   const ipsets: { name: string; span: MatchSyntax['span'] }[] = [];
@@ -126,17 +130,54 @@ export function convertRule(resolved: ResolvedRule, scope: RuleScope): RuleParts
     parts.push(converted);
     if (m.name === 'comment') for (const o of m.options) if (typeof o.value === 'string') comments.push(o.value);
   }
-  const { action, effects } = convertTarget(rule.target, resolved.jump, scope, rule.protocol?.number ?? 0);
-  // (An unknown chain was already an error; only real targets are summarised.)
-  if (action.kind === 'opaque' && rule.target?.type === 'extension' && !rule.target.invalid) {
-    opaqueUses.push({ name: `-j ${rule.target.name}`, reason: action.reason, span: rule.target.span });
+  const t = rule.target;
+  const { action, effects } = convertTarget(t, scope, rule.protocol?.number ?? 0);
+  // (An unknown chain is an error of its own; only real targets are summarised.)
+  if (action?.kind === 'opaque' && t?.type === 'extension' && !t.invalid) {
+    opaqueUses.push({ name: `-j ${t.name}`, reason: action.reason, span: t.span });
   }
-  return {
-    match: and(...parts), effects, action,
-    ...(comments.length > 0 && { comment: comments.join('; ') }),
-    opaque: opaqueUses,
-    ipsets,
+  const out: { -readonly [K in keyof RuleParts]: RuleParts[K] } = { match: and(...parts), effects, action, opaque: opaqueUses, ipsets };
+  if (t?.type === 'chain') out.jump = { name: t.name, goto: t.goto };
+  if (comments.length > 0) out.comment = comments.join('; ');
+  return out;
+}
+
+/** Parts computed while the file was read (see convert.ts), by the line they came from. */
+const PARTS = new WeakMap<CommandLine, RuleParts>();
+
+/**
+ * Converts a rule as soon as its line is read (a parse hook): the rule's syntax is at hand then,
+ * so converting later does not read the line again. Lines with several -s/-d are left for later.
+ */
+export function convertEarly(family: IpFamily, table: string): (cmd: CommandLine, rule: RuleSyntax) => void {
+  return (cmd, rule) => {
+    if ((rule.source?.list.length ?? 1) !== 1 || (rule.destination?.list.length ?? 1) !== 1) return;
+    const inst: RuleInstance = { rule, source: rule.source?.list[0], destination: rule.destination?.list[0] };
+    PARTS.set(cmd, convertParts(inst, { family, table, chain: cmd.chain ?? '' }));
   };
+}
+
+/** A resolved rule → its parts (remembered or computed now) and its final action. */
+export function convertRule(resolved: ResolvedRule, scope: RuleScope): RuleParts & { readonly action: Action } {
+  const single = (resolved.command.summary?.sources ?? 1) === 1 && (resolved.command.summary?.destinations ?? 1) === 1;
+  let parts = single ? PARTS.get(resolved.command) : undefined;
+  // Remembered parts were made without ipsets: redo rules that name one when the sets are known.
+  if (parts !== undefined && scope.ipsets !== undefined && parts.ipsets.length > 0) parts = undefined;
+  if (parts === undefined) {
+    const r = ruleInstance(resolved);
+    if (r === undefined) {
+      return { match: opaque('the rule could not be read', resolved.command.text), effects: [], action: CONTINUE, opaque: [], ipsets: [] };
+    }
+    parts = convertParts(r, scope);
+  }
+  if (parts.action !== undefined && parts.jump === undefined) return parts as RuleParts & { readonly action: Action };
+  const j = parts.jump;
+  if (j === undefined) return { ...parts, action: CONTINUE };
+  const name = resolved.jump ?? j.name;
+  const action: Action = scope.userChains.has(name)
+    ? (j.goto ? goTo(name) : jump(name))
+    : { kind: 'opaque', name, reason: `jump to '${name}', which is not a chain of table ${scope.table}`, terminal: true };
+  return { ...parts, action };
 }
 
 function collectOpaque(m: Match, ext: MatchSyntax, out: { name: string; reason: string; span: MatchSyntax['span'] }[]): void {
@@ -148,7 +189,7 @@ function collectOpaque(m: Match, ext: MatchSyntax, out: { name: string; reason: 
   }
 }
 
-function convertTarget(t: TargetSyntax | undefined, renamed: string | undefined, scope: RuleScope, proto: number): { action: Action; effects: readonly Effect[] } {
+function convertTarget(t: TargetSyntax | undefined, scope: PartScope, proto: number): { action: Action | undefined; effects: readonly Effect[] } {
   if (t === undefined) return { action: CONTINUE, effects: [] };
   switch (t.type) {
     case 'standard':
@@ -158,13 +199,7 @@ function convertTarget(t: TargetSyntax | undefined, renamed: string | undefined,
         case 'RETURN': return { action: RETURN, effects: [] };
         default: return { action: { kind: 'queue', text: '-j QUEUE', bypass: false }, effects: [] };
       }
-    case 'chain': {
-      const name = renamed ?? t.name;
-      if (!scope.userChains.has(name)) {
-        return { action: { kind: 'opaque', name, reason: `jump to '${name}', which is not a chain of table ${scope.table}`, terminal: true }, effects: [] };
-      }
-      return { action: t.goto ? goTo(name) : jump(name), effects: [] };
-    }
+    case 'chain': return { action: undefined, effects: [] };
     case 'extension': {
       const spec = findTarget(t.name, scope.family);
       if (spec === undefined || t.invalid) {

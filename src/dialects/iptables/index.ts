@@ -14,6 +14,7 @@ import { type SourceFile, sourceFile } from '../../diagnostics/source.js';
 import type { AddressSet } from '../../model/address.js';
 import type { Ruleset } from '../../model/ruleset.js';
 import { convertIptables } from './convert.js';
+import { convertEarly } from './convert-rule.js';
 import { isIptablesSave } from './detect.js';
 import { parseIptablesSyntax } from './parse.js';
 import { printIptablesSave } from './print.js';
@@ -28,7 +29,8 @@ export const iptablesDialect: Dialect<IptablesSyntax> = {
   id: 'iptables',
   description: 'iptables-save / ip6tables-save output, iptables-restore files',
   detect: (text) => isIptablesSave(text),
-  parse: (file) => parseIptablesSyntax(file),
+  // Rules are converted as they are read: convert() then finds them ready.
+  parse: (file) => parseIptablesSyntax(file, { onRule: convertEarly }),
   convert: (syntax, file, ctx) => convertIptables(syntax, file, ctx),
   print: (syntax) => printIptablesSave(syntax),
 };
@@ -47,6 +49,13 @@ export function parseIptablesSave(text: string, fileName = '-', opts: IptablesOp
   return { ...parsed, file };
 }
 
+/** Parsing that also converts each rule while its syntax is at hand (for loadIptables). */
+function parseForConvert(text: string, fileName: string, opts: IptablesOptions): Parsed<IptablesSyntax> & { readonly file: SourceFile } {
+  const file = sourceFile(fileName, text);
+  const parsed = parseIptablesSyntax(file, opts.family === undefined ? { onRule: convertEarly } : { family: opts.family, onRule: convertEarly });
+  return { ...parsed, file };
+}
+
 export interface LoadedIptables {
   readonly ruleset: Ruleset;
   /** Parse errors and warnings first, then conversion notes (opaque modules, unresolved ipsets). */
@@ -58,7 +67,7 @@ export interface LoadedIptables {
 
 /** Text → model Ruleset in one call. Never throws on bad input: check `hasErrors(diagnostics)`. */
 export function loadIptables(text: string, fileName = '-', opts: IptablesOptions = {}): LoadedIptables {
-  const { value: syntax, diagnostics: parseDiags, file } = parseIptablesSave(text, fileName, opts);
+  const { value: syntax, diagnostics: parseDiags, file } = parseForConvert(text, fileName, opts);
   const converted = convertIptables(syntax, file, opts.ipsets === undefined ? {} : { ipsets: opts.ipsets });
   return {
     ruleset: converted.value,

@@ -12,7 +12,7 @@ import { TABLES, isTableName } from './tables.js';
 import { resolveSyntax } from './resolve.js';
 import { plainDiagnostic } from './span.js';
 import type {
-  BlankLine, ChainLine, CommentLine, Counters, IpFamily, IptablesSyntax, TableBlock, TableItem, TopItem,
+  BlankLine, ChainLine, CommandLine, CommentLine, Counters, IpFamily, IptablesSyntax, RuleSyntax, TableBlock, TableItem, TopItem,
 } from './syntax.js';
 import { type Token, tokenBuffer, tokenizeInto, tokenizeLine } from './tokenize.js';
 
@@ -21,6 +21,11 @@ export { BUILTIN_CHAINS, TABLES, type TableName, isTableName } from './tables.js
 export interface ParseOptions {
   /** Force iptables (`ipv4`) or ip6tables (`ipv6`) reading; detected from the text otherwise. */
   readonly family?: IpFamily;
+  /**
+   * Called with each valid rule while its syntax is at hand, with the table it is in (the tree
+   * keeps rules only as line text and reads them again on demand).
+   */
+  readonly onRule?: (family: IpFamily, table: string) => ((cmd: CommandLine, rule: RuleSyntax) => void) | undefined;
 }
 
 interface OpenTable {
@@ -50,7 +55,7 @@ export function parseIptablesSyntax(file: SourceFile, opts: ParseOptions = {}): 
     const key = lead * 4 + start;
     let src = t.sources.get(key);
     if (src === undefined) {
-      src = { file: name, lead, start, family, table: t.name };
+      src = { file: name, lead, start, family, table: t.name, onRule: opts.onRule?.(family, t.name) };
       t.sources.set(key, src);
     }
     return src;

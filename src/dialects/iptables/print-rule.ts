@@ -12,8 +12,8 @@ import { quoteArg } from './tokenize.js';
 /** A rule with one source and one destination picked from its address lists. */
 export interface RuleInstance {
   readonly rule: RuleSyntax;
-  readonly source?: AddressSpec;
-  readonly destination?: AddressSpec;
+  readonly source?: AddressSpec | undefined;
+  readonly destination?: AddressSpec | undefined;
 }
 
 export function formatAddressSpec(a: AddressSpec): string {

@@ -2,7 +2,7 @@
  * The nftables dialect: `nft list ruleset` text, nftables.conf scripts and `nft -j` JSON,
  * parsed into one syntax tree, checked as `nft -c -f` would, converted to the model, printed back.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { type Diagnostic, type Parsed } from '../../diagnostics/diagnostic.js';
 import { type SourceFile, sourceFile } from '../../diagnostics/source.js';
 import type { Ruleset } from '../../model/ruleset.js';
@@ -22,6 +22,8 @@ export { printNftChange, type NftChange } from './print-command.js';
 export interface NftLoadOptions {
   /** Reads `include`d files (paths are resolved against the including file); default: the local disk. */
   readonly readFile?: FileReader;
+  /** Expands wildcard includes; default: the local disk when `readFile` is not given, else none. */
+  readonly glob?: (pattern: string) => readonly string[];
   /** Family of tables and rules written without one (nft's default: ip). */
   readonly defaultFamily?: NftFamily;
 }
@@ -32,6 +34,18 @@ export interface NftLoaded {
   readonly diagnostics: readonly Diagnostic[];
   /** Every file read (the main one and its includes), for code frames. */
   readonly files: ReadonlyMap<string, SourceFile>;
+}
+
+/** Files matching a pattern whose last component may hold `*` and `?` (nft's wildcard includes). */
+export function globOnDisk(pattern: string): string[] {
+  const slash = pattern.lastIndexOf('/');
+  const dir = slash < 0 ? '.' : pattern.slice(0, slash) || '/';
+  const re = new RegExp(`^${pattern.slice(slash + 1).replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  try {
+    return readdirSync(dir).filter((f) => re.test(f)).map((f) => (slash < 0 ? f : `${pattern.slice(0, slash + 1)}${f}`));
+  } catch {
+    return [];
+  }
 }
 
 export function readFromDisk(path: string): string | undefined {
@@ -62,7 +76,8 @@ export function parseNftables(file: SourceFile, opts: NftLoadOptions = {}): Pars
     const p = parseNftJson(file);
     return { value: p.value, diagnostics: byPosition([...p.diagnostics, ...checkNftSyntax(p.value)]), files: new Map([[file.name, file]]) };
   }
-  const p = parseNftText(file, { readFile: opts.readFile ?? readFromDisk, ...(opts.defaultFamily ? { defaultFamily: opts.defaultFamily } : {}) });
+  const glob = opts.glob ?? (opts.readFile === undefined ? globOnDisk : undefined);
+  const p = parseNftText(file, { readFile: opts.readFile ?? readFromDisk, ...(glob ? { glob } : {}), ...(opts.defaultFamily ? { defaultFamily: opts.defaultFamily } : {}) });
   return { value: p.value, diagnostics: byPosition([...p.diagnostics, ...checkNftSyntax(p.value)]), files: p.files };
 }
 

@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { loadNftables } from './index.js';
 import { sourceFile } from '../../diagnostics/source.js';
 import { parseNftText } from './parse-text.js';
 import { printRuleBody } from './print-expr.js';
@@ -40,6 +42,14 @@ describe('parseNftText: files in the nftables.conf style', () => {
     expect(rules(r.value)).toEqual(['tcp dport 22 accept']);
     expect([...r.files.keys()]).toEqual(['etc/nft/main.nft', 'etc/nft/rules/ssh.nft']);
     expect(r.value.tables[0]?.chains[0]?.rules[0]?.span.file).toBe('etc/nft/rules/ssh.nft');
+  });
+
+  it('expands wildcard includes in name order; no match is not an error', () => {
+    const files: Record<string, string> = { 'conf.d/20-b.nft': 'table ip b { }\n', 'conf.d/10-a.nft': 'table ip a { }\n' };
+    const glob = (pattern: string): string[] => Object.keys(files).filter((f) => new RegExp(`^${pattern.replace('.', '\\.').replace('*', '.*')}$`).test(f));
+    const r = parseNftText(sourceFile('main.nft', 'include "conf.d/*.nft"\ninclude "none.d/*.nft"\n'), { readFile: (p) => files[p], glob });
+    expect(errors(r)).toEqual([]);
+    expect(r.value.tables.map((t) => t.name)).toEqual(['a', 'b']);
   });
 
   it('reports a missing include and an include loop as errors', () => {
@@ -167,5 +177,18 @@ describe('parseNftText: files in the nftables.conf style', () => {
       expect(() => parse(text)).not.toThrow();
       expect(parse(text).diagnostics.length).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('robustness', () => {
+  const words = ['table', 'inet', 'ip', 'chain', 'c', 'set', 's', '{', '}', ';', '\n', 'type', 'filter', 'hook', 'input', 'priority', '0', 'tcp', 'dport',
+    '22', '1-100', 'accept', 'jump', '@s', '$v', 'define', 'v', '=', 'ip saddr', '10.0.0.0/8', '::1', ':', ',', '.', '"x"', 'vmap', 'ct state', 'new', '!=', '&', '(', ')', 'elements', 'include'];
+  it('never throws, whatever the token soup, and reports errors with spans inside the file', () => {
+    fc.assert(fc.property(fc.array(fc.constantFrom(...words), { maxLength: 40 }), (ws) => {
+      const text = ws.join(' ');
+      const r = loadNftables(text, 'f.nft', { readFile: () => undefined });
+      const lines = text.split('\n').length;
+      for (const d of r.diagnostics) expect(d.span === undefined || (d.span.start.line >= 1 && d.span.start.line <= lines)).toBe(true);
+    }), { numRuns: 300 });
   });
 });

@@ -18,6 +18,8 @@ export type FileReader = (path: string) => string | undefined;
 
 export interface TextParseOptions {
   readonly readFile?: FileReader;
+  /** Expands a wildcard include (`/etc/nftables.d/*.nft`) into file paths. */
+  readonly glob?: (pattern: string) => readonly string[];
   /** Family for rules and tables written without one (nft's default is ip). */
   readonly defaultFamily?: NftFamily;
 }
@@ -163,22 +165,26 @@ export class TextParser implements BlockContext {
     const pathTok = ts.peek();
     if (pathTok.kind !== 'string') ts.fail(`expected a quoted file name after 'include', got ${describeToken(pathTok)}`, pathTok);
     ts.next();
-    const includer = kw.file.name;
-    const path = joinPath(includer, pathTok.text);
-    const count = (this.includeCounts.get(path) ?? 0) + 1;
-    this.includeCounts.set(path, count);
-    if (count > 8 || path === kw.file.name) ts.fail(`include loop: '${path}' includes itself`, pathTok, 'nftables/include-loop');
-    const text = this.opts.readFile?.(path);
-    if (text === undefined) {
-      return ts.fail(`cannot read included file '${path}'${this.opts.readFile ? '' : ' (no file reader given)'}`, pathTok, 'nftables/include-not-found');
+    const path = joinPath(kw.file.name, pathTok.text);
+    // `include "/etc/nftables.d/*.nft"`: every match in name order; no match is not an error (as in nft).
+    const paths = /[*?[]/.test(path) ? [...(this.opts.glob?.(path) ?? [])].sort() : [path];
+    const tokens: Token[] = [];
+    for (const p of paths) {
+      const count = (this.includeCounts.get(p) ?? 0) + 1;
+      this.includeCounts.set(p, count);
+      if (count > 8 || p === kw.file.name) ts.fail(`include loop: '${p}' includes itself`, pathTok, 'nftables/include-loop');
+      const text = this.opts.readFile?.(p);
+      if (text === undefined) {
+        return ts.fail(`cannot read included file '${p}'${this.opts.readFile ? '' : ' (no file reader given)'}`, pathTok, 'nftables/include-not-found');
+      }
+      const f = this.files.get(p) ?? sourceFile(p, text);
+      if (!this.files.has(p)) this.addFile(f);
+      const lexed = tokenize(f);
+      ts.diagnostics.push(...lexed.diagnostics);
+      tokens.push(...lexed.tokens.slice(0, -1), { kind: 'newline', text: '\n', file: kw.file, start: pathTok.end, end: pathTok.end, spaced: true });
     }
-    const f = this.files.get(path) ?? sourceFile(path, text);
-    if (!this.files.has(path)) this.addFile(f);
-    const lexed = tokenize(f);
-    ts.diagnostics.push(...lexed.diagnostics);
-    const body = lexed.tokens.slice(0, -1);
     const nl: Token = { kind: 'newline', text: '\n', file: kw.file, start: pathTok.end, end: pathTok.end, spaced: true };
-    ts.splice(start, ts.pos - start, [nl, ...body, nl]);
+    ts.splice(start, ts.pos - start, [nl, ...tokens, nl]);
   }
 }
 

@@ -4,6 +4,7 @@
  * `nft add element inet filter allowed '{ 198.18.0.5 }'`.
  */
 import { assertNever } from '../../model/assert-never.js';
+import { shellQuote } from '../../text/shell-quote.js';
 import { printExpr, printRuleBody } from './print-expr.js';
 import type { Expr, NftFamily, RuleSyntax } from './syntax.js';
 
@@ -23,14 +24,6 @@ export type NftChange =
   | (ChainRef & { readonly kind: 'set-policy'; readonly policy: 'accept' | 'drop' })
   | { readonly kind: 'add-element' | 'delete-element'; readonly family: NftFamily; readonly table: string; readonly set: string; readonly elements: readonly (string | Expr)[] }
   | { readonly kind: 'add-chain'; readonly family: NftFamily; readonly table: string; readonly chain: string };
-
-const SHELL_SAFE = /^[\w@%+=:,./-]+$/;
-
-/** The argument as the shell sees it: bare when safe, otherwise in single quotes. */
-export function shellQuote(arg: string): string {
-  if (SHELL_SAFE.test(arg)) return arg;
-  return `'${arg.replace(/'/g, `'\\''`)}'`;
-}
 
 function ruleText(r: string | RuleSyntax): string {
   return typeof r === 'string' ? r : printRuleBody(r);

@@ -6,6 +6,7 @@ import {
   addr, and, ctstate, ctstatus, negateIf, num, opaque,
 } from '../../../model/match.js';
 import { type ArgResult, type MatchSpec, bad, get, ok, option } from '../extension.js';
+import { ctstateShared, negateShared } from '../shared.js';
 import { oneOf, requireSome, wordList } from '../ext-helpers.js';
 import { formatAddressSpec } from '../print-rule.js';
 import { parseIptProtocol } from '../protocols.js';
@@ -77,7 +78,7 @@ export const conntrack: MatchSpec = {
 function conntrackMatch(inst: ExtInstance, text: string): Match {
   const parts: Match[] = [];
   const st = get<StateWord[]>(inst, 'ctstate');
-  if (st) parts.push(negateIf(st.invert, ctstate(...modelStates(st.value))));
+  if (st) parts.push(negateShared(st.invert, ctstateShared(modelStates(st.value))));
   const pr = get<number>(inst, 'ctproto');
   if (pr) parts.push(negateIf(pr.invert, num('ctProto', [pr.value, pr.value])));
   for (const [name, field] of ADDRS) {
@@ -110,6 +111,6 @@ export const state: MatchSpec = {
   check: (inst, ctx) => { requireSome(inst, ctx, ['state']); },
   toMatch(inst) {
     const st = get<StateWord[]>(inst, 'state');
-    return st ? negateIf(st.invert, ctstate(...modelStates(st.value))) : and();
+    return st ? negateShared(st.invert, ctstateShared(modelStates(st.value))) : and();
   },
 };

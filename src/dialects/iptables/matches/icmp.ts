@@ -6,6 +6,7 @@
 import { ICMPV6_TYPES, ICMP_TYPES, type IcmpTypeName } from '../../../model/protocol.js';
 import { ANY, and, eq, negateIf, num } from '../../../model/match.js';
 import { type ArgResult, type MatchSpec, bad, get, ok, option } from '../extension.js';
+import { numEq, numRange } from '../shared.js';
 import { requireSome } from '../ext-helpers.js';
 import { readUint } from '../values.js';
 
@@ -61,8 +62,8 @@ function showIcmp(v: IcmpType, v6: boolean): string {
 function toIcmpMatch(v: IcmpType, invert: boolean, v6: boolean) {
   // The kernel's icmp match treats type 255 as "any type" (IPv4 only).
   if (!v6 && v.type === 255) return negateIf(invert, ANY);
-  const code = v.codes[0] === 0 && v.codes[1] === 255 ? ANY : num('icmpCode', v.codes);
-  return negateIf(invert, and(eq('icmpType', v.type), code));
+  const code = v.codes[0] === 0 && v.codes[1] === 255 ? ANY : numRange('icmpCode', v.codes[0], v.codes[1]);
+  return negateIf(invert, and(numEq('icmpType', v.type), code));
 }
 
 export const icmp: MatchSpec = {

@@ -14,7 +14,7 @@ export const length: MatchSpec = {
   check: (inst, ctx) => { requireSome(inst, ctx, ['length']); },
   toMatch(inst) {
     const l = get<Range>(inst, 'length');
-    return l ? negateIf(l.invert, num('length', l.value)) : ANY;
+    return l ? negateShared(l.invert, numRange('length', l.value[0], l.value[1])) : ANY;
   },
 };
 
@@ -37,11 +37,11 @@ function hopMatch(name: 'ttl' | 'hl', family: 'ipv4' | 'ipv6'): MatchSpec {
     },
     toMatch(inst) {
       const e = get<number>(inst, eqName);
-      if (e) return negateIf(e.invert, eq('ttl', e.value));
+      if (e) return negateShared(e.invert, numEq('ttl', e.value));
       const lt = get<number>(inst, ltName);
-      if (lt) return lt.value === 0 ? NONE : num('ttl', [0, lt.value - 1]);
+      if (lt) return lt.value === 0 ? NONE : numRange('ttl', 0, lt.value - 1);
       const gt = get<number>(inst, gtName);
-      if (gt) return gt.value === 255 ? NONE : num('ttl', [gt.value + 1, 255]);
+      if (gt) return gt.value === 255 ? NONE : numRange('ttl', gt.value + 1, 255);
       return ANY;
     },
   };

@@ -1,6 +1,7 @@
 /** `-m tcp` and `-m udp`: ports (ranges, open ranges), TCP flags, `--syn`, `--tcp-option`. */
 import { and, bits, negateIf, num, type Match } from '../../../model/match.js';
 import { type ArgResult, type MatchSpec, bad, flag, get, ok, option } from '../extension.js';
+import { bitsShared, negateShared, numRange } from '../shared.js';
 import { type Range, portRange, readUint, showRange } from '../values.js';
 
 /**
@@ -78,7 +79,7 @@ function portMatches(inst: Parameters<MatchSpec['toMatch']>[0]): Match[] {
   for (const name of ['sport', 'dport'] as const) {
     const p = get<Range>(inst, name);
     // Every port, not inverted, tests nothing (and iptables-save leaves it out).
-    if (p && !(p.value[0] === 0 && p.value[1] === 65535 && !p.invert)) out.push(negateIf(p.invert, num(name, p.value)));
+    if (p && !(p.value[0] === 0 && p.value[1] === 65535 && !p.invert)) out.push(negateShared(p.invert, numRange(name, p.value[0], p.value[1])));
   }
   return out;
 }
@@ -117,7 +118,7 @@ export const tcp: MatchSpec = {
     if (o) out.push(negateIf(o.invert, { kind: 'tcpOption', option: o.value }));
     const syn = get(inst, 'syn');
     const f = syn ? { invert: syn.invert, value: SYN_FLAGS } : get<TcpFlags>(inst, 'tcp-flags');
-    if (f) out.push(negateIf(f.invert, bits('tcpFlags', f.value.mask, f.value.comp)));
+    if (f) out.push(negateShared(f.invert, bitsShared('tcpFlags', f.value.mask, f.value.comp)));
     return and(...out);
   },
 };
