@@ -4,10 +4,11 @@
  * the ruleset treats alike, both as source and as destination, and the edges "sources in class A
  * may reach destinations in class B".
  *
- * Computed exactly on the BDD of accepted packets projected onto (source, destination): source
- * bits come first in the variable order, so the node reached after them is the row function of a
- * source block; equal rows are equal nodes. Column classes come from evaluating every distinct row
- * at the boundaries of the destination blocks. A class is a pair (row class, column class).
+ * Computed exactly on the BDD of accepted packets projected onto (source, destination): the
+ * address met first in the variable order (the destination, see layout.ts) gives the rows: the
+ * node reached after its bits is the row function of a block of addresses; equal rows are equal
+ * nodes. Column classes come from evaluating every distinct row at the boundaries of the blocks
+ * of the other address. A class is a pair (row class, column class).
  *
  * Interfaces follow fffuu's generic assignment unless one is given: `lo` carries exactly the
  * sources in 127.0.0.0/8; other packets arrive on some other interface (the matrix shows what
@@ -102,14 +103,15 @@ export function serviceMatrix(input: Ruleset, o: ServiceMatrixOptions): ServiceM
   const keep = new Set<FieldName>(['src4', 'dst4']);
   const proj = sp.forget(allowed, Object.values(sp.layout.fields).map((f) => f.name).filter((n) => !keep.has(n)));
   // Rows: the node after the source bits.
-  const rows = partitionField(sp, proj, 'src4', 1 << 20) ?? new Map<number, [bigint, bigint][]>();
+  const [first, second]: [FieldName, FieldName] = sp.layout.fields.dst4.start < sp.layout.fields.src4.start ? ['dst4', 'src4'] : ['src4', 'dst4'];
+  const rows = partitionField(sp, proj, first, 1 << 20) ?? new Map<number, [bigint, bigint][]>();
   const rowNodes = [...rows.keys()];
   const cols = new Map<number, Index>();
   const rowIx = index(rows);
   const points = new Set<bigint>([0n]);
   boundaries(rows, points);
   for (const r of rowNodes) {
-    const p = r === FALSE || r === TRUE ? new Map([[r, [[0n, 0xffffffffn]] as [bigint, bigint][]]]) : partitionField(sp, r, 'dst4', 1 << 20);
+    const p = r === FALSE || r === TRUE ? new Map([[r, [[0n, 0xffffffffn]] as [bigint, bigint][]]]) : partitionField(sp, r, second, 1 << 20);
     const parts = p ?? new Map<number, [bigint, bigint][]>();
     cols.set(r, index(parts));
     boundaries(parts, points);
@@ -138,9 +140,11 @@ export function serviceMatrix(input: Ruleset, o: ServiceMatrixOptions): ServiceM
     const parts = cols.get(row) ?? index(new Map());
     keys.forEach((b, j) => {
       const rep = (byKey.get(b) as [bigint, bigint][])[0]?.[0] ?? 0n;
-      if (lookup(parts, rep) === TRUE) edges.push([i, j]);
+      // (first = rep of i, second = rep of j) is accepted: an edge source → destination.
+      if (lookup(parts, rep) === TRUE) edges.push(first === 'src4' ? [i, j] : [j, i]);
     });
   });
+  edges.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
   const notes = [...sets.notes];
   if (assigned !== undefined) {
     notes.push(assigned.mode === 'rewrite' ? 'input interfaces replaced by the source addresses the assignment gives them'

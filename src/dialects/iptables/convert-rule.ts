@@ -3,7 +3,7 @@ import { addressDomain, type AddressSet } from '../../model/address.js';
 import { ACCEPT, type Action, CONTINUE, DROP, type Effect, RETURN, goTo, jump } from '../../model/action.js';
 import { assertNever } from '../../model/assert-never.js';
 import { fromIntervals } from '../../model/interval-set.js';
-import { type Match, ANY, and, iface, negateIf, opaque, protocol } from '../../model/match.js';
+import { type Match, ANY, and, iface, negateIf, opaque } from '../../model/match.js';
 import { findMatch, findTarget } from './catalog.js';
 import { addressRange, negateShared, numEq } from './shared.js';
 import type { ConvertContext } from './extension.js';

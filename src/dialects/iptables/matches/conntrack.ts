@@ -3,7 +3,7 @@ import { addressDomain } from '../../../model/address.js';
 import { fromIntervals } from '../../../model/interval-set.js';
 import {
   type AddrField, type CtState, type CtStatus, type Match, type NumField,
-  addr, and, ctstate, ctstatus, negateIf, num, opaque,
+  addr, and, ctstatus, negateIf, num, opaque,
 } from '../../../model/match.js';
 import { type ArgResult, type MatchSpec, bad, get, ok, option } from '../extension.js';
 import { ctstateShared, negateShared } from '../shared.js';

@@ -4,7 +4,7 @@
  * matches every ICMP packet, as the kernel's icmp match does.
  */
 import { ICMPV6_TYPES, ICMP_TYPES, type IcmpTypeName } from '../../../model/protocol.js';
-import { ANY, and, eq, negateIf, num } from '../../../model/match.js';
+import { ANY, and, negateIf } from '../../../model/match.js';
 import { type ArgResult, type MatchSpec, bad, get, ok, option } from '../extension.js';
 import { numEq, numRange } from '../shared.js';
 import { requireSome } from '../ext-helpers.js';

@@ -1,9 +1,10 @@
 /** Matches on packet header fields: length, ttl, hl, tos, dscp, mark, connmark, pkttype, mac. */
 import {
-  type Match, type PktType, ANY, NONE, bits, eq, negateIf, num,
+  type Match, type PktType, ANY, NONE, bits, eq, negateIf,
 } from '../../../model/match.js';
 import { type ArgResult, type MatchSpec, bad, get, ok, option, placed } from '../extension.js';
 import { exclusive, requireSome } from '../ext-helpers.js';
+import { negateShared, numEq, numRange } from '../shared.js';
 import type { ExtInstance } from '../syntax.js';
 import { type Range, type ValueMask, hex, readRange, readValueMask, showRange, uint } from '../values.js';
 

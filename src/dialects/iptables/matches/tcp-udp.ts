@@ -1,5 +1,5 @@
 /** `-m tcp` and `-m udp`: ports (ranges, open ranges), TCP flags, `--syn`, `--tcp-option`. */
-import { and, bits, negateIf, num, type Match } from '../../../model/match.js';
+import { and, negateIf, type Match } from '../../../model/match.js';
 import { type ArgResult, type MatchSpec, bad, flag, get, ok, option } from '../extension.js';
 import { bitsShared, negateShared, numRange } from '../shared.js';
 import { type Range, portRange, readUint, showRange } from '../values.js';
