@@ -2,23 +2,13 @@
  * iptables figures (issue 2): parsing the 50k-rule synthetic ruleset next to `iptables-restore --test`
  * on the same file in the same run, and tracing one packet through it.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { prepare } from '../src/analysis/simulate/index.js';
 import { findUnreachedAccepts } from '../src/analysis/why/unreached.js';
 import { loadIptables } from '../src/dialects/iptables/index.js';
 import { packetFromText } from '../src/model/packet-input.js';
-import { type Figure, fmtMs, isRoot, measure, measureCommand, speedRatio } from './timing.js';
-
-function inNetns<T>(name: string, fn: (ns: string) => T): T {
-  execFileSync('ip', ['netns', 'add', name]);
-  try {
-    return fn(name);
-  } finally {
-    execFileSync('ip', ['netns', 'del', name]);
-  }
-}
+import { type Figure, fmtMs, isRoot, measure, measureCommand, speedRatio, inNetns } from './timing.js';
 
 export function benchIptables(corpusFile: string, label: string): Figure[] {
   const text = gunzipSync(readFileSync(corpusFile)).toString('utf8');

@@ -3,7 +3,6 @@
  * `nft -c -f` (and `nft -j -c -f`) on the same files in a throwaway network namespace when root,
  * and tracing one packet through it.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,16 +10,7 @@ import { prepare } from '../src/analysis/simulate/index.js';
 import { loadNftables } from '../src/dialects/nftables/index.js';
 import { packetFromText } from '../src/model/packet-input.js';
 import { generateNftRuleset } from './gen-nft.js';
-import { type Figure, type Timing, fmtMs, isRoot, measure, measureCommand, speedRatio } from './timing.js';
-
-function inNetns<T>(name: string, fn: (ns: string) => T): T {
-  execFileSync('ip', ['netns', 'add', name]);
-  try {
-    return fn(name);
-  } finally {
-    execFileSync('ip', ['netns', 'del', name]);
-  }
-}
+import { type Figure, type Timing, fmtMs, isRoot, measure, measureCommand, speedRatio, inNetns } from './timing.js';
 
 function baseline(argv: readonly string[]): Timing | { error: string } | undefined {
   if (!isRoot()) return undefined;

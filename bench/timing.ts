@@ -1,5 +1,5 @@
 /** Timing helpers for benchmarks: medians of repeated runs, and external commands timed the same way. */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 
 export interface Timing {
@@ -60,4 +60,14 @@ export function speedRatio(ms: number, baselineMs: number, baseline: string): st
   return ms <= baselineMs
     ? `${(baselineMs / ms).toFixed(2)}× faster than ${baseline} (${fmtMs(baselineMs)})`
     : `${(ms / baselineMs).toFixed(2)}× slower than ${baseline} (${fmtMs(baselineMs)})`;
+}
+
+/** Runs `fn` with a throwaway network namespace that is removed afterwards, whatever happens. */
+export function inNetns<T>(name: string, fn: (ns: string) => T): T {
+  execFileSync('ip', ['netns', 'add', name]);
+  try {
+    return fn(name);
+  } finally {
+    execFileSync('ip', ['netns', 'del', name]);
+  }
 }

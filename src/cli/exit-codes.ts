@@ -11,7 +11,7 @@ export const EXIT = {
 
 export const EXIT_CODES_HELP = `
 Exit codes:
-  0  done (and every --expect held)
-  1  an --expect did not hold
+  0  done
+  1  the answer is not the one asked for (trace --expect, lint --fail-on, diff: the rulesets differ)
   2  bad input: a file could not be read, or the ruleset or a packet has errors
   3  the environment cannot do it (not root, no network namespaces, a tool missing)`;

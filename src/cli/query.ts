@@ -1,6 +1,8 @@
 /** `fwdoctor query`: what a ruleset accepts (or blocks) in a slice, or fffuu's service matrix. */
 import { type Command, Option } from 'commander';
-import { formatServiceMatrix, queryRuleset, serviceMatrix, serviceMatrixToJson } from '../analysis/query/index.js';
+import { formatServiceMatrix, parseIpassmt, queryRuleset, serviceMatrix, serviceMatrixToJson, type Ipassmt } from '../analysis/query/index.js';
+import { sourceFile } from '../diagnostics/source.js';
+import { readInput } from './read-input.js';
 import { packetToJson, formatPacket } from '../model/packet-input.js';
 import { HOOKS, type Hook } from '../model/ruleset.js';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
@@ -18,6 +20,8 @@ interface QueryOptions {
   in?: string;
   hook?: Hook;
   may?: boolean;
+  ipassmt?: string;
+  state?: 'new' | 'established';
   json?: boolean;
   dialect?: string;
   color?: boolean;
@@ -40,6 +44,9 @@ export function registerQuery(program: Command): void {
     .option('--sport <port>', 'client port for --service-matrix (default 10000, as fffuu)')
     .option('-i, --in <iface>', 'input interface for --service-matrix (default: lo carries 127.0.0.0/8, other sources any other interface)')
     .option('--may', 'service matrix: accepted on some branch of undecided rules (fffuu\'s upper closure) instead of on every branch')
+    .option('--ipassmt <file>', 'service matrix: fffuu\'s interface → IPv4 range assignment (`eth0 = [10.0.0.0/8]`, `eth1 = all_but_those_ips [...]`);\n'
+      + 'input interfaces become the source ranges they carry, other interface tests are abstracted; implies --may')
+    .addOption(new Option('--state <state>', 'service matrix: connection state of the packets').choices(['new', 'established']).default('new'))
     .addOption(new Option('--hook <hook>', 'netfilter hook').choices([...HOOKS]).default('input'))
     .option('--json', 'JSON output (service matrix: DESIGN.md contract)')
     .option('--dialect <id>', `input format instead of auto-detection (${dialectIds().join(', ')})`)
@@ -49,6 +56,7 @@ Examples:
   fwdoctor query rules.v4 --accepted 'tcp dport 22'
   fwdoctor query rules.v4 --dropped 'udp' --from 10.0.0.0/8
   fwdoctor query rules.v4 --service-matrix --dport 22 --dport 80 --json
+  fwdoctor query rules.v4 --service-matrix --hook forward --ipassmt ipassmt.txt
 ${EXIT_CODES_HELP}`)
     .action((rulesets: string[], o: QueryOptions) => {
       process.exitCode = runQuery(rulesets, o);
@@ -70,9 +78,20 @@ function runQuery(rulesets: string[], o: QueryOptions): number {
       return EXIT.badInput;
     }
     const sport = o.sport === undefined ? 10000 : Number(o.sport);
+    let ipassmt: Ipassmt | undefined;
+    if (o.ipassmt !== undefined) {
+      const file = sourceFile(o.ipassmt, readInput(o.ipassmt));
+      const parsed = parseIpassmt(file);
+      const c = reportDiagnostics(parsed.diagnostics, new Map([[o.ipassmt, file]]), o.color === false ? { color: false } : {});
+      if (c.errors > 0) return EXIT.badInput;
+      ipassmt = parsed.value;
+    }
     const out: Record<string, unknown>[] = [];
     for (const dport of ports) {
-      const m = serviceMatrix(loaded.ruleset, { dport, sport, hook, ...(o.in !== undefined ? { iif: o.in } : {}), may: o.may === true });
+      const m = serviceMatrix(loaded.ruleset, {
+        dport, sport, hook, state: o.state ?? 'new', may: o.may === true || ipassmt !== undefined,
+        ...(o.in !== undefined ? { iif: o.in } : {}), ...(ipassmt !== undefined ? { ipassmt } : {}),
+      });
       if (o.json) out.push({ dport, sport, ...serviceMatrixToJson(m) });
       else process.stdout.write(`${formatServiceMatrix(m, `TCP port ${sport} -> ${dport} (${hook})`)}\n\n`);
     }

@@ -20,8 +20,6 @@ export interface Ipassmt {
   readonly entries: readonly IpassmtEntry[];
 }
 
-/** fffuu's generic assignment: only `lo` is known, it carries 127.0.0.0/8. */
-export const GENERIC_IPASSMT: Ipassmt = { entries: [{ iface: 'lo', ranges: [[0x7f000000n, 0x7fffffffn]], negated: false }] };
 
 function normalise(ranges: (readonly [bigint, bigint])[]): [bigint, bigint][] {
   const sorted = [...ranges].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));

@@ -183,6 +183,37 @@ export class Bdd {
     return false;
   }
 
+  /** a ∩ b ⊆ c, decided without building a ∩ b: stops at the first counterexample. */
+  impliesBoth(a: number, b: number, c: number): boolean {
+    return !this.meets3(a, b, c, true, new Map());
+  }
+
+  /** a ∩ b ∩ c ≠ ∅, decided without building any of the intersections. */
+  intersectsAll(a: number, b: number, c: number): boolean {
+    return this.meets3(a, b, c, false, new Map());
+  }
+
+  /** Some point lies in a, in b, and in c (or, when `negC`, not in c). */
+  private meets3(a: number, b: number, c: number, negC: boolean, seen: Map<number, Set<number>>): boolean {
+    if (a === FALSE || b === FALSE) return false;
+    if (a === TRUE) return this.meets(b, c, negC, new Set());
+    if (b === TRUE) return this.meets(a, c, negC, new Set());
+    if (c === (negC ? TRUE : FALSE)) return false;
+    if (c === (negC ? FALSE : TRUE)) return this.meets(a, b, false, new Set());
+    let inner = seen.get(a);
+    if (inner?.has(b * 67108864 + c) === true) return false;
+    const va = this.v[a] as number;
+    const vb = this.v[b] as number;
+    const vc = this.v[c] as number;
+    const top = Math.min(va, vb, vc);
+    const pick = (x: number, vx: number, hi: boolean): number => (vx !== top ? x : hi ? (this.hi[x] as number) : (this.lo[x] as number));
+    if (this.meets3(pick(a, va, false), pick(b, vb, false), pick(c, vc, false), negC, seen)) return true;
+    if (this.meets3(pick(a, va, true), pick(b, vb, true), pick(c, vc, true), negC, seen)) return true;
+    if (inner === undefined) seen.set(a, (inner = new Set()));
+    inner.add(b * 67108864 + c);
+    return false;
+  }
+
   /** if f then g else h. */
   ite(f: number, g: number, h: number): number {
     if (f === TRUE) return g;

@@ -69,8 +69,6 @@ export function ruleReach(sym: SymbolicRuleset): RuleReach {
   const reach = new Map<number, number>();
   for (const pc of order) {
     const e = early.get(pc) ?? false;
-    // Summaries first, so that the walk below does not see chains "on the stack".
-    sym.summary(pc, e);
     sym.walk(pc, entry.get(pc) ?? FALSE, e,
       (pr, r) => reach.set(pr.id, bdd.or(reach.get(pr.id) ?? FALSE, r)),
       (target, x) => entry.set(target, bdd.or(entry.get(target) ?? FALSE, x)));

@@ -5,7 +5,7 @@ import { assertNever } from '../../model/assert-never.js';
 import { fromIntervals } from '../../model/interval-set.js';
 import { type Match, ANY, and, iface, negateIf, opaque } from '../../model/match.js';
 import { findMatch, findTarget } from './catalog.js';
-import { addressRange, negateShared, numEq } from './shared.js';
+import { addressRange, hostMask, negateShared, numEq } from './shared.js';
 import type { ConvertContext } from './extension.js';
 import { formatAddressSpec, printExtension } from './print-rule.js';
 import type { RuleInstance } from './print-rule.js';
@@ -25,6 +25,8 @@ export interface RuleParts {
   /** ipsets the rule names (`-m set --match-set NAME`), with where. */
   readonly ipsets: readonly { readonly name: string; readonly span: MatchSyntax['span'] }[];
 }
+
+const NONE_YET: readonly never[] = [];
 
 /** What converting a rule's own predicates and target needs to know. */
 export interface PartScope {
@@ -62,7 +64,8 @@ const MAX_HOLE_BITS = 12;
 export function maskedAddresses(a: AddressSpec): AddressSet | undefined {
   const bits = familyBits(a.family);
   const all = familyMax(a.family);
-  if (a.prefix !== undefined) return addressRange(a.family, a.value & a.mask, (a.value & a.mask) | (all ^ a.mask));
+  // The value is already the network address (the parser cleared the host bits).
+  if (a.prefix !== undefined) return addressRange(a.family, a.value, a.value | hostMask(a.family, a.prefix));
   let low = 0; // trailing zero bits of the mask: contiguous host part
   while (low < bits && ((a.mask >> BigInt(low)) & 1n) === 0n) low++;
   const holes: number[] = [];
@@ -103,7 +106,7 @@ function extText(kind: '-m' | '-j', ext: MatchSyntax | TargetSyntax, family: IpF
 /** The predicates, effects and (non-jump) action of one rule instance; no table-wide facts needed. */
 export function convertParts(r: RuleInstance, scope: PartScope): RuleParts {
   const { rule } = r;
-  const opaqueUses: { name: string; reason: string; span: MatchSyntax['span'] }[] = [];
+  let opaqueUses: { name: string; reason: string; span: MatchSyntax['span'] }[] | undefined;
   const parts: Match[] = [
     addressMatch('src', rule.source?.invert ?? false, r.source, '-s'),
     addressMatch('dst', rule.destination?.invert ?? false, r.destination, '-d'),
@@ -113,7 +116,7 @@ export function convertParts(r: RuleInstance, scope: PartScope): RuleParts {
   if (rule.protocol && rule.protocol.number !== 0) parts.push(negateShared(rule.protocol.invert, numEq('protocol', rule.protocol.number)));
   if (rule.fragment) parts.push(negateIf(rule.fragment.invert, { kind: 'fragment' }));
   const comments: string[] = [];
-  const ipsets: { name: string; span: MatchSyntax['span'] }[] = [];
+  let ipsets: { name: string; span: MatchSyntax['span'] }[] | undefined;
   for (const m of rule.matches) {
     const spec = findMatch(m.name, scope.family);
     if (spec === undefined || m.invalid) {
@@ -122,11 +125,11 @@ export function convertParts(r: RuleInstance, scope: PartScope): RuleParts {
     }
     if (m.name === 'set') {
       const setName = (m.options.find((o) => o.name === 'match-set')?.value as { name?: string } | undefined)?.name;
-      if (setName !== undefined) ipsets.push({ name: setName, span: m.span });
+      if (setName !== undefined) (ipsets ??= []).push({ name: setName, span: m.span });
     }
     const ctx = new ExtContext(scope.family, scope.table, scope.chain, rule.protocol?.number ?? 0, scope.ipsets, '-m', m, spec);
     const converted = spec.toMatch(m, ctx);
-    collectOpaque(converted, m, opaqueUses);
+    if (converted.kind !== 'num' && converted.kind !== 'any') collectOpaque(converted, m, (opaqueUses ??= []));
     parts.push(converted);
     if (m.name === 'comment') for (const o of m.options) if (typeof o.value === 'string') comments.push(o.value);
   }
@@ -134,9 +137,11 @@ export function convertParts(r: RuleInstance, scope: PartScope): RuleParts {
   const { action, effects } = convertTarget(t, scope, rule.protocol?.number ?? 0);
   // (An unknown chain is an error of its own; only real targets are summarised.)
   if (action?.kind === 'opaque' && t?.type === 'extension' && !t.invalid) {
-    opaqueUses.push({ name: `-j ${t.name}`, reason: action.reason, span: t.span });
+    (opaqueUses ??= []).push({ name: `-j ${t.name}`, reason: action.reason, span: t.span });
   }
-  const out: { -readonly [K in keyof RuleParts]: RuleParts[K] } = { match: and(...parts), effects, action, opaque: opaqueUses, ipsets };
+  const out: { -readonly [K in keyof RuleParts]: RuleParts[K] } = {
+    match: and(...parts), effects, action, opaque: opaqueUses ?? NONE_YET, ipsets: ipsets ?? NONE_YET,
+  };
   if (t?.type === 'chain') out.jump = { name: t.name, goto: t.goto };
   if (comments.length > 0) out.comment = comments.join('; ');
   return out;
@@ -161,6 +166,7 @@ export function convertEarly(family: IpFamily, table: string): (cmd: CommandLine
 export function convertRule(resolved: ResolvedRule, scope: RuleScope): RuleParts & { readonly action: Action } {
   const single = (resolved.command.summary?.sources ?? 1) === 1 && (resolved.command.summary?.destinations ?? 1) === 1;
   let parts = single ? PARTS.get(resolved.command) : undefined;
+  if (parts !== undefined) PARTS.delete(resolved.command); // used once: do not keep it with the syntax
   // Remembered parts were made without ipsets: redo rules that name one when the sets are known.
   if (parts !== undefined && scope.ipsets !== undefined && parts.ipsets.length > 0) parts = undefined;
   if (parts === undefined) {
@@ -189,21 +195,25 @@ function collectOpaque(m: Match, ext: MatchSyntax, out: { name: string; reason: 
   }
 }
 
-function convertTarget(t: TargetSyntax | undefined, scope: PartScope, proto: number): { action: Action | undefined; effects: readonly Effect[] } {
-  if (t === undefined) return { action: CONTINUE, effects: [] };
+const NO_EFFECTS: readonly Effect[] = [];
+const VERDICTS: Readonly<Record<string, { readonly action: Action; readonly effects: readonly Effect[] }>> = {
+  ACCEPT: { action: ACCEPT, effects: NO_EFFECTS },
+  DROP: { action: DROP, effects: NO_EFFECTS },
+  RETURN: { action: RETURN, effects: NO_EFFECTS },
+  QUEUE: { action: { kind: 'queue', text: '-j QUEUE', bypass: false }, effects: NO_EFFECTS },
+};
+const NO_TARGET = { action: CONTINUE, effects: NO_EFFECTS };
+const CHAIN_TARGET = { action: undefined, effects: NO_EFFECTS };
+
+function convertTarget(t: TargetSyntax | undefined, scope: PartScope, proto: number): { readonly action: Action | undefined; readonly effects: readonly Effect[] } {
+  if (t === undefined) return NO_TARGET;
   switch (t.type) {
-    case 'standard':
-      switch (t.name) {
-        case 'ACCEPT': return { action: ACCEPT, effects: [] };
-        case 'DROP': return { action: DROP, effects: [] };
-        case 'RETURN': return { action: RETURN, effects: [] };
-        default: return { action: { kind: 'queue', text: '-j QUEUE', bypass: false }, effects: [] };
-      }
-    case 'chain': return { action: undefined, effects: [] };
+    case 'standard': return VERDICTS[t.name] ?? NO_TARGET;
+    case 'chain': return CHAIN_TARGET;
     case 'extension': {
       const spec = findTarget(t.name, scope.family);
       if (spec === undefined || t.invalid) {
-        return { action: { kind: 'opaque', name: t.name, reason: `-j ${t.name} could not be read (see the errors for this line)`, terminal: true }, effects: [] };
+        return { action: { kind: 'opaque', name: t.name, reason: `-j ${t.name} could not be read (see the errors for this line)`, terminal: true }, effects: NO_EFFECTS };
       }
       return spec.toAction(t, new ExtContext(scope.family, scope.table, scope.chain, proto, scope.ipsets, '-j', t, spec));
     }

@@ -19,11 +19,20 @@ function memo<K, V>(cache: Map<K, V>, key: K, make: () => V): V {
   return v;
 }
 
-const NUMS = new Map<string, Match>();
+const NUMS = new Map<number, Match>();
+const WIDE_NUMS = new Map<string, Match>();
+const FIELD_CODES = new Map<NumField, number>();
 
 /** `field` ∈ [lo, hi]. */
 export function numRange(field: NumField, lo: number, hi: number): Match {
-  return memo(NUMS, `${field} ${lo} ${hi}`, () => num(field, [lo, hi]));
+  if (hi > 0xffff) return memo(WIDE_NUMS, `${field} ${lo} ${hi}`, () => num(field, [lo, hi]));
+  let code = FIELD_CODES.get(field);
+  if (code === undefined) {
+    code = FIELD_CODES.size + 1;
+    FIELD_CODES.set(field, code);
+  }
+  // A number key (no string to build): field, lo and hi in disjoint bit ranges below 2^53.
+  return memo(NUMS, code * 0x100000000 + lo * 0x10000 + hi, () => num(field, [lo, hi]));
 }
 
 export function numEq(field: NumField, v: number): Match {
@@ -55,10 +64,17 @@ export function negateShared(invert: boolean, m: Match): Match {
   return n;
 }
 
-const RANGES: Record<Family, Map<bigint, Map<bigint, AddressSet>>> = { ipv4: new Map(), ipv6: new Map() };
-
-/** The address set [lo, hi], shared by value. */
+/** The address set [lo, hi] (lo ≤ hi): one interval is already in the set's normal form. */
 export function addressRange(family: Family, lo: bigint, hi: bigint): AddressSet {
-  const byLo = memo(RANGES[family], lo, () => new Map<bigint, AddressSet>());
-  return memo(byLo, hi, () => ({ family, set: fromIntervals(addressDomain[family], [[lo, hi]]) }));
+  return lo <= hi ? { family, set: { intervals: [[lo, hi]] } } : { family, set: fromIntervals(addressDomain[family], []) };
+}
+
+const HOST_MASKS: Record<Family, bigint[]> = { ipv4: [], ipv6: [] };
+for (const [family, bits] of [['ipv4', 32], ['ipv6', 128]] as const) {
+  for (let len = 0; len <= bits; len++) HOST_MASKS[family].push((1n << BigInt(bits - len)) - 1n);
+}
+
+/** The host part of a prefix: 2^(bits − len) − 1. */
+export function hostMask(family: Family, len: number): bigint {
+  return HOST_MASKS[family][len] as bigint;
 }

@@ -49,12 +49,11 @@ function checkRedundant(ctx: LintContext, pc: PreparedChain, out: Finding[]): vo
     if (v === 'other' || r === FALSE || pr.rule.effects.length > 0) continue;
     const t = ctx.sym.compiler(ctx.early(pc)).rule(pr.rule.match);
     if (bdd.intersects(r, t.u)) continue;
-    const x = bdd.and(r, t.h);
-    // Redundant: the rest gives every packet of x this rule's verdict, on every branch.
+    // Redundant: the rest gives every packet the rule takes (r ∩ h) its verdict, on every branch.
     const want = (v === 'accept' ? rest.acc : rest.blk)[i + 1] as number;
     const avoid = (v === 'accept' ? rest.blk : rest.acc)[i + 1] as number;
-    if (x !== FALSE && bdd.implies(x, want) && !bdd.intersects(x, avoid)) {
-      const w = witness(ctx.space, x, hookOf(pc));
+    if (bdd.impliesBoth(r, t.h, want) && !bdd.intersectsAll(r, t.h, avoid) && bdd.intersects(r, t.h)) {
+      const w = witness(ctx.space, bdd.and(r, t.h), hookOf(pc));
       const tail = i + 1 < pc.rules.length ? 'the rules after it' : 'the chain policy';
       out.push({
         code: 'lint/redundant-rule', severity: 'info', rule: ctx.ruleOf(pr), location: ctx.locationOf(pr), related: [],

@@ -1,6 +1,6 @@
 /** REJECT (IPv4 and IPv6), LOG, NFLOG, ULOG, MARK, CONNMARK. */
 import { CONTINUE, type Effect, type MarkOp, type RejectWith, reject } from '../../../model/action.js';
-import { type ArgResult, type TargetSpec, bad, flag, get, has, ok, option, placed } from '../extension.js';
+import { type ArgResult, type TargetOutcome, type TargetSpec, bad, flag, get, has, ok, option, placed } from '../extension.js';
 import { exclusive, requireSome, text } from '../ext-helpers.js';
 import type { ExtInstance } from '../syntax.js';
 import { quoteArg } from '../tokenize.js';
@@ -31,6 +31,18 @@ const REJECT6: readonly RejectName[] = [
   rw('tcp-reset', 'tcp-rst', 'tcp-reset', 0),
 ];
 
+const OUTCOMES = new Map<RejectName, TargetOutcome>();
+
+/** One action object per reject type, shared by the rules that use it. */
+function outcomeOf(r: RejectName): TargetOutcome {
+  let o = OUTCOMES.get(r);
+  if (o === undefined) {
+    o = { action: reject(r.with), effects: [] };
+    OUTCOMES.set(r, o);
+  }
+  return o;
+}
+
 function rejectTarget(family: 'ipv4' | 'ipv6'): TargetSpec {
   const table = family === 'ipv4' ? REJECT4 : REJECT6;
   const dflt = table.find((r) => r.name.endsWith('port-unreachable')) as RejectName;
@@ -60,7 +72,7 @@ function rejectTarget(family: 'ipv4' | 'ipv6'): TargetSpec {
     },
     print: (inst) => `--reject-with ${(get<RejectName>(inst, 'reject-with')?.value ?? dflt).name}`,
     placement: placed({ tables: ['filter'], hooks: ['input', 'forward', 'output'] }),
-    toAction: (inst) => ({ action: reject((get<RejectName>(inst, 'reject-with')?.value ?? dflt).with), effects: [] }),
+    toAction: (inst) => outcomeOf(get<RejectName>(inst, 'reject-with')?.value ?? dflt),
   };
 }
 
