@@ -8,19 +8,64 @@ import type { Family } from '../model/address.js';
 import type { Packet } from '../model/packet.js';
 import { packetToJson } from '../model/packet-input.js';
 import { type Difference, compareOutcomes, formatDifferences } from './compare.js';
-import { type GeneratedCase, sampleCase } from './generate.js';
+import { sampleCase } from './generate.js';
 import { type GenRuleset, printRuleset, rulesetDialect } from './gen-syntax.js';
-import { type LoadedModel, type ModelOutcome, type ModelUnderTest, formatAnyRef } from './model.js';
+import { type Companion, type LoadedModel, type ModelOutcome, type ModelUnderTest, formatAnyRef } from './model.js';
 import type { KernelOutcome } from './observe.js';
-import { type KernelCaseRecord, formatRecord, makeRecord } from './record.js';
-import type { KernelSession } from './session.js';
+import { type KernelCaseRecord, type RecordDialect, formatRecord, makeRecord } from './record.js';
+import type { KernelSession, RulesetDialect } from './session.js';
 import { shrinkCase } from './shrink.js';
 import { type Coverage, cover, emptyCoverage } from './coverage.js';
 
 export { formatCoverage, type Coverage } from './coverage.js';
 
-export interface DifferentialOptions {
+/** What the kernel and the models load for one case. */
+export interface CaseLoad {
+  readonly text: string;
+  readonly dialect: RulesetDialect;
+  /** iptables-save text loaded next to an nftables ruleset (an iptables-nft table). */
+  readonly companion?: Companion;
+  /** The generator's syntax tree, for the model that converts it directly (iptables cases). */
+  readonly generated?: GenRuleset;
+}
+
+/** Where the random cases come from: a generator, how its rulesets load, and how they shrink. */
+export interface CaseSource<R> {
+  sample(seed: number, packets: number, interfaces: readonly string[], family: Family): { readonly ruleset: R; readonly packets: readonly Packet[] };
+  load(r: R): CaseLoad;
+  shrink(
+    r: R, p: Packet, disagrees: (r: R, p: Packet) => Promise<boolean>, interfaces: readonly string[], maxChecks: number,
+  ): Promise<{ readonly ruleset: R; readonly packet: Packet; readonly checks: number }>;
+  countRules(r: R): number;
+}
+
+/** Random iptables / ip6tables filter rulesets (generate.ts), the harness's first source. */
+export const iptablesSource: CaseSource<GenRuleset> = {
+  sample: (seed, packets, interfaces, family) => sampleCase(seed, { packets, interfaces }, family),
+  load: (rs) => ({ text: printRuleset(rs), dialect: rulesetDialect(rs), generated: rs }),
+  shrink: (rs, p, oracle, interfaces, maxChecks) => shrinkCase(rs, p, oracle, interfaces, maxChecks),
+  countRules: (rs) => rs.chains.reduce((n, c) => n + c.rules.length, 0),
+};
+
+export function recordDialectOf(c: CaseLoad): RecordDialect {
+  return c.dialect === 'nftables' ? 'nftables' : c.dialect === 'iptables' ? 'iptables-save' : 'ip6tables-save';
+}
+
+/** The case's ruleset as one text a person can read (the companion's iptables-save text after the nft text). */
+export function displayText(c: CaseLoad): string {
+  return c.companion ? `${c.text.trimEnd()}\n# loaded with ${c.companion.dialect}-restore next to it:\n${c.companion.text}` : c.text;
+}
+
+/** A record of the case; a companion ruleset goes in an extra `companion` field. */
+function recordOf(id: string, c: CaseLoad, p: Packet, k: KernelOutcome, seed: number): KernelCaseRecord {
+  const r = makeRecord(id, recordDialectOf(c), c.text, p, k, seed);
+  return c.companion ? { ...r, companion: c.companion } as KernelCaseRecord : r;
+}
+
+export interface DifferentialOptions<R = GenRuleset> {
   readonly session: KernelSession;
+  /** The case generator (default: iptables rulesets). */
+  readonly source?: CaseSource<R>;
   /** Each is compared with the kernel on every case (e.g. the simulator alone, and parser + simulator). */
   readonly models: readonly ModelUnderTest[];
   /** Packets to check in total (each ruleset gets `packetsPerRuleset`). */
@@ -45,6 +90,7 @@ export interface DifferentialOptions {
 
 export interface ShrunkCase {
   readonly ruleset: string;
+  readonly load: CaseLoad;
   readonly packet: Packet;
   readonly kernel: KernelOutcome;
   readonly model: ModelOutcome;
@@ -59,6 +105,7 @@ export interface CaseDisagreement {
   readonly seed: number;
   readonly packetIndex: number;
   readonly ruleset: string;
+  readonly load: CaseLoad;
   readonly packet: Packet;
   readonly kernel: KernelOutcome;
   readonly model: ModelOutcome;
@@ -80,23 +127,22 @@ export interface DifferentialReport {
   readonly coverage: Coverage;
 }
 
-function countRules(rs: GenRuleset): number {
-  return rs.chains.reduce((n, c) => n + c.rules.length, 0);
-}
-
 type PairResult = { kernel: KernelOutcome; model: ModelOutcome; diff: Difference[] };
 
 /** The kernel and each model on one ruleset and packet list; a string where the kernel saw nothing. */
 async function runAll(
-  session: KernelSession, models: readonly ModelUnderTest[], rs: GenRuleset, packets: readonly Packet[],
+  session: KernelSession, models: readonly ModelUnderTest[], c: CaseLoad, packets: readonly Packet[],
 ): Promise<{ kernelError?: string; modelError?: string; results: (PairResult[] | string)[] }> {
-  const text = printRuleset(rs);
-  const dialect = rulesetDialect(rs);
-  const loadError = await session.load(text, dialect);
+  const { text, dialect } = c;
+  const loadError = await session.load(text, dialect, c.companion);
   if (loadError !== undefined) return { kernelError: loadError, results: [] };
+  const listing = models.some((m) => m.needsListing === true) ? await session.listJson() : undefined;
   const sims: LoadedModel[] = [];
   for (const model of models) {
-    const loaded = model.load({ text, dialect, generated: rs });
+    const loaded = model.load({
+      text, dialect, ...(c.generated ? { generated: c.generated } : {}), ...(c.companion ? { companion: c.companion } : {}),
+      ...(listing !== undefined ? { listing } : {}),
+    });
     if ('errors' in loaded) return { modelError: `${model.name}: ${loaded.errors.join('; ')}`, results: [] };
     sims.push(loaded);
   }
@@ -112,7 +158,8 @@ async function runAll(
   };
 }
 
-export async function runDifferential(o: DifferentialOptions): Promise<DifferentialReport> {
+export async function runDifferential<R = GenRuleset>(o: DifferentialOptions<R>): Promise<DifferentialReport> {
+  const source = (o.source ?? iptablesSource) as CaseSource<R>;
   const start = Date.now();
   const per = o.packetsPerRuleset ?? 20;
   const rulesets = Math.ceil(o.cases / per);
@@ -125,9 +172,10 @@ export async function runDifferential(o: DifferentialOptions): Promise<Different
   for (let k = 0; k < rulesets && disagreements.length < (o.maxDisagreements ?? 3); k++) {
     const seed = o.seed + k;
     const n = Math.min(per, o.cases - k * per);
-    const c: GeneratedCase = sampleCase(seed, { packets: n, interfaces: o.session.interfaces }, o.family ?? (seed % 2 === 0 ? 'ipv4' : 'ipv6'));
-    const text = printRuleset(c.ruleset);
-    const r = await runAll(o.session, o.baseline ? [...o.models, o.baseline] : o.models, c.ruleset, c.packets);
+    const c = source.sample(seed, n, o.session.interfaces, o.family ?? (seed % 2 === 0 ? 'ipv4' : 'ipv6'));
+    const load = source.load(c.ruleset);
+    const text = displayText(load);
+    const r = await runAll(o.session, o.baseline ? [...o.models, o.baseline] : o.models, load, c.packets);
     if (r.kernelError !== undefined) {
       harnessProblems.push(`seed ${seed}: the kernel refused the generated ruleset: ${r.kernelError}`);
       continue;
@@ -145,7 +193,7 @@ export async function runDifferential(o: DifferentialOptions): Promise<Different
       cases += 1;
       const kernel = (res[0] as PairResult).kernel;
       coverage = cover(coverage, kernel, res[0]?.model, p);
-      o.onCase?.(makeRecord(`g${seed}-p${i}`, rulesetDialect(c.ruleset) === 'iptables' ? 'iptables-save' : 'ip6tables-save', text, p, kernel, seed));
+      o.onCase?.(recordOf(`g${seed}-p${i}`, load, p, kernel, seed));
       const baselineAgrees = o.baseline === undefined || (res[o.models.length] as PairResult).diff.length === 0;
       const bad = baselineAgrees ? res.slice(0, o.models.length).findIndex((x) => x.diff.length > 0) : -1;
       if (bad < 0) {
@@ -154,8 +202,8 @@ export async function runDifferential(o: DifferentialOptions): Promise<Different
       }
       const model = o.models[bad] as ModelUnderTest;
       const pair = res[bad] as PairResult;
-      const d: CaseDisagreement = { modelName: model.name, seed, packetIndex: i, ruleset: text, packet: p, kernel, model: pair.model, differences: pair.diff };
-      const shrunk = o.shrink === false ? undefined : await shrinkDisagreement(o, model, c.ruleset, p);
+      const d: CaseDisagreement = { modelName: model.name, seed, packetIndex: i, ruleset: text, load, packet: p, kernel, model: pair.model, differences: pair.diff };
+      const shrunk = o.shrink === false ? undefined : await shrinkDisagreement(o, source, model, c.ruleset, p);
       disagreements.push(shrunk ? { ...d, shrunk } : d);
       if (disagreements.length >= (o.maxDisagreements ?? 3)) break;
     }
@@ -165,21 +213,22 @@ export async function runDifferential(o: DifferentialOptions): Promise<Different
   return { cases, rulesets, agreed, disagreements, harnessProblems, modelErrors, elapsedMs: Date.now() - start, coverage };
 }
 
-async function shrinkDisagreement(o: DifferentialOptions, model: ModelUnderTest, rs: GenRuleset, p: Packet): Promise<ShrunkCase | undefined> {
-  const oracle = async (cand: GenRuleset, q: Packet): Promise<boolean> => {
-    const r = await runAll(o.session, o.baseline ? [model, o.baseline] : [model], cand, [q]);
+async function shrinkDisagreement<R>(o: DifferentialOptions<R>, source: CaseSource<R>, model: ModelUnderTest, rs: R, p: Packet): Promise<ShrunkCase | undefined> {
+  const oracle = async (cand: R, q: Packet): Promise<boolean> => {
+    const r = await runAll(o.session, o.baseline ? [model, o.baseline] : [model], source.load(cand), [q]);
     const res = r.results[0];
     if (res === undefined || typeof res === 'string') return false;
     return (res[0]?.diff.length ?? 0) > 0 && (o.baseline === undefined || res[1]?.diff.length === 0);
   };
-  const s = await shrinkCase(rs, p, oracle, o.session.interfaces, o.maxShrinkChecks ?? 300);
-  const final = await runAll(o.session, [model], s.ruleset, [s.packet]);
+  const s = await source.shrink(rs, p, oracle, o.session.interfaces, o.maxShrinkChecks ?? 300);
+  const load = source.load(s.ruleset);
+  const final = await runAll(o.session, [model], load, [s.packet]);
   const out = final.results[0];
   const res = out === undefined || typeof out === 'string' ? undefined : out[0];
   if (res === undefined) return undefined;
   return {
-    ruleset: printRuleset(s.ruleset), packet: s.packet, kernel: res.kernel, model: res.model,
-    differences: res.diff, checks: s.checks, rules: countRules(s.ruleset),
+    ruleset: displayText(load), load, packet: s.packet, kernel: res.kernel, model: res.model,
+    differences: res.diff, checks: s.checks, rules: source.countRules(s.ruleset),
   };
 }
 
@@ -206,7 +255,7 @@ export function formatDisagreement(d: CaseDisagreement, reproduce: string): stri
   lines.push(`kernel:   ${describeOutcome(k)}`, `fwdoctor: ${describeOutcome(m)}`);
   if (m.undecided) lines.push(`fwdoctor: ${m.undecided}`);
   lines.push(`reproduce the run: ${reproduce}`);
-  const rec = makeRecord(`seed${d.seed}-p${d.packetIndex}${s ? '-min' : ''}`, p.family === 'ipv6' ? 'ip6tables-save' : 'iptables-save', rs, p, k, d.seed);
+  const rec = recordOf(`seed${d.seed}-p${d.packetIndex}${s ? '-min' : ''}`, s?.load ?? d.load, p, k, d.seed);
   lines.push('replay the case (save the line to case.jsonl): sudo fwdoctor verify-kernel --replay case.jsonl', formatRecord(rec));
   return lines.join('\n');
 }

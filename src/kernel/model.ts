@@ -33,10 +33,22 @@ export interface ModelInput {
   /** Present for generated cases. */
   readonly generated?: GenRuleset;
   readonly fileName?: string;
+  /** iptables-save text loaded next to an nftables ruleset (an iptables-nft table on the same host). */
+  readonly companion?: Companion;
+  /** The kernel's own `nft -j list ruleset` after loading (for models with `needsListing`). */
+  readonly listing?: string;
+}
+
+/** iptables-save text loaded with iptables-restore / ip6tables-restore next to an nftables ruleset. */
+export interface Companion {
+  readonly text: string;
+  readonly dialect: 'iptables' | 'ip6tables';
 }
 
 export interface ModelUnderTest {
   readonly name: string;
+  /** The model reads the kernel's `nft -j list ruleset` (ModelInput.listing). */
+  readonly needsListing?: boolean;
   load(input: ModelInput): LoadedModel | { readonly errors: readonly string[] };
 }
 

@@ -13,6 +13,8 @@ import { Injector } from './inject.js';
 import { type Listing, parseListing, handleKey } from './listing.js';
 import { type Lab, type LabOptions, createLab, SENTINEL_IF } from './netns.js';
 import { HARNESS_TABLE, type Observation, TraceMonitor, outcomeOf } from './observe.js';
+import type { Companion } from './model.js';
+import { isNftJson, loadNftJson, zeroCounters } from './nft-load.js';
 
 export type RulesetDialect = 'iptables' | 'ip6tables' | 'nftables';
 
@@ -115,16 +117,21 @@ export class KernelSession {
 
   /**
    * Replaces the ruleset under test. iptables / ip6tables text goes through
-   * `iptables-restore` / `ip6tables-restore` (nf_tables back-end); nftables text through `nft -f`
-   * after a `flush ruleset`, with the harness table re-added. Returns the tool's error text, or
+   * `iptables-restore` / `ip6tables-restore` (nf_tables back-end); nftables text (or `nft -j` JSON)
+   * through `nft -f` after a `flush ruleset`, with the harness table re-added, rule counters reset,
+   * and then the `companion` iptables-save text, if any, through iptables-restore. Returns the tool's error text, or
    * undefined when the kernel accepted the ruleset.
    */
-  async load(text: string, dialect: RulesetDialect): Promise<string | undefined> {
+  async load(text: string, dialect: RulesetDialect, companion?: Companion): Promise<string | undefined> {
     const ns = this.lab.firewall;
     let r;
     if (dialect === 'nftables') {
-      r = await run(inNs(ns, ['nft', '-f', '-']), { input: `flush ruleset\n${text}\n${harnessTable()}`, timeoutMs: 120_000 });
+      r = isNftJson(text)
+        ? await loadNftJson(ns, text, harnessTable())
+        : await run(inNs(ns, ['nft', '-f', '-']), { input: `flush ruleset\n${zeroCounters(text)}\n${harnessTable()}`, timeoutMs: 120_000 });
       this.loaded = { ip: ['ipv4', 'ipv6'], tables: ['ip', 'ip6', 'inet'] };
+      // An iptables-nft table next to the native ones (iptables-restore leaves other tables alone).
+      if (r.code === 0 && companion) r = await run(inNs(ns, [`${companion.dialect}-restore`]), { input: companion.text, timeoutMs: 120_000 });
     } else {
       r = await run(inNs(ns, [`${dialect}-restore`]), { input: text, timeoutMs: 120_000 });
       this.loaded = dialect === 'iptables' ? { ip: ['ipv4'], tables: ['ip'] } : { ip: ['ipv6'], tables: ['ip6'] };
@@ -137,6 +144,11 @@ export class KernelSession {
     }
     this.listing = await this.list();
     return undefined;
+  }
+
+  /** The kernel's `nft -j list ruleset` (the harness's own table included). */
+  async listJson(): Promise<string> {
+    return (await nsRun(this.lab.firewall, ['nft', '-j', 'list', 'ruleset'], { timeoutMs: 120_000 })).stdout;
   }
 
   private async list(): Promise<Listing> {

@@ -38,7 +38,7 @@ describe('fwdoctor lint', () => {
     expect(shadowed?.location).toEqual({ file: WEB, line: 9, column: 1 });
     expect(shadowed?.rule?.index).toBe(5);
     expect(shadowed?.witness?.['dport']).toBe(443);
-    expect(out.findings.some((f) => f.code === 'lint/admin-port-open')).toBe(true);
+    expect(out.findings.filter((f) => f.code === 'lint/conflicting-rules').length).toBe(2);
     expectGolden('lint-web.json', r.stdout);
   });
 
@@ -61,11 +61,11 @@ describe('fwdoctor lint', () => {
   });
 
   it('--disable leaves the codes out (with or without the lint/ prefix), which changes the exit code', () => {
-    const r = runCli(['lint', WEB, '--fail-on', 'error', '--disable', 'shadowed-rule', '--disable', 'lint/admin-port-open', '--format', 'json']);
+    const r = runCli(['lint', WEB, '--fail-on', 'error', '--disable', 'shadowed-rule', '--disable', 'lint/conflicting-rules', '--format', 'json']);
     expect(r.status).toBe(0);
     const codes = (JSON.parse(r.stdout) as { findings: JsonFinding[] }).findings.map((f) => f.code);
     expect(codes).not.toContain('lint/shadowed-rule');
-    expect(codes).not.toContain('lint/admin-port-open');
+    expect(codes).not.toContain('lint/conflicting-rules');
     expect(codes).toContain('lint/undocumented-rule');
   });
 

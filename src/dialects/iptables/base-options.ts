@@ -19,8 +19,26 @@ export const COMMANDS: Readonly<Partial<Record<string, CommandOp>>> = {
   'delete-chain': 'delete-chain', flush: 'flush', zero: 'zero', policy: 'policy', 'rename-chain': 'rename-chain',
 };
 
-/** `addr[/mask]` → the network it stands for (host bits cleared), or an error message. */
+const ADDRESSES: Record<IpFamily, Map<string, AddressSpec>> = { ipv4: new Map(), ipv6: new Map() };
+
+/**
+ * `addr[/mask]` → the network it stands for (host bits cleared), or an error message. Results are
+ * shared by text (they are immutable): rulesets name the same addresses again and again, and one
+ * object per address keeps the syntax and the model of a large file small.
+ */
 function readAddressSpec(text: string, family: IpFamily): AddressSpec | string {
+  const cache = ADDRESSES[family];
+  const hit = cache.get(text);
+  if (hit !== undefined) return hit;
+  const a = readAddressSpecNow(text, family);
+  if (typeof a !== 'string') {
+    if (cache.size >= 100_000) cache.clear();
+    cache.set(text, a);
+  }
+  return a;
+}
+
+function readAddressSpecNow(text: string, family: IpFamily): AddressSpec | string {
   const r = readCidr(text, family);
   if (!r.ok) return r.message;
   const c = r.value;

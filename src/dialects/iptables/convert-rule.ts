@@ -3,7 +3,7 @@ import { addressDomain, type AddressSet } from '../../model/address.js';
 import { ACCEPT, type Action, CONTINUE, DROP, type Effect, RETURN, goTo, jump } from '../../model/action.js';
 import { assertNever } from '../../model/assert-never.js';
 import { fromIntervals } from '../../model/interval-set.js';
-import { type Match, ANY, and, iface, negateIf, opaque } from '../../model/match.js';
+import { type Match, ANY, addr, and, iface, negateIf, opaque } from '../../model/match.js';
 import { findMatch, findTarget } from './catalog.js';
 import { addressRange, hostMask, negateShared, numEq } from './shared.js';
 import type { ConvertContext } from './extension.js';
@@ -82,13 +82,20 @@ export function maskedAddresses(a: AddressSpec): AddressSet | undefined {
   return { family: a.family, set: fromIntervals(addressDomain[a.family], ivs) };
 }
 
+const ADDR_MATCHES = { src: new WeakMap<AddressSpec, Match>(), dst: new WeakMap<AddressSpec, Match>() };
+
 function addressMatch(field: 'src' | 'dst', invert: boolean, a: AddressSpec | undefined, flag: string): Match {
   if (a === undefined) return ANY;
-  const set = maskedAddresses(a);
-  const m: Match = set === undefined
-    ? opaque(`address with a netmask of more than ${MAX_HOLE_BITS} holes`, `${flag} ${formatAddressSpec(a)}`)
-    : { kind: 'addr', field, set };
-  return negateIf(invert, m);
+  // The parser shares address objects by text, so the predicate can be shared too.
+  let m = ADDR_MATCHES[field].get(a);
+  if (m === undefined) {
+    const set = maskedAddresses(a);
+    m = set === undefined
+      ? opaque(`address with a netmask of more than ${MAX_HOLE_BITS} holes`, `${flag} ${formatAddressSpec(a)}`)
+      : addr(field, set);
+    ADDR_MATCHES[field].set(a, m);
+  }
+  return negateShared(invert, m);
 }
 
 function ifaceMatch(dir: 'in' | 'out', o: InterfaceOption | undefined): Match {

@@ -89,10 +89,9 @@ function convertTable(
         dialect: 'iptables', file: file.name, line: r.command.line, column: lead + 1,
         text: r.command.text.slice(lead), native: { table: t.name, chain: c.name, index: i + 1 },
       };
-      return {
-        match: parts.match, effects: parts.effects, action: parts.action, origin,
-        ...(parts.comment !== undefined && { comment: parts.comment }),
-      };
+      return parts.comment === undefined
+        ? { match: parts.match, effects: parts.effects, action: parts.action, origin }
+        : { match: parts.match, effects: parts.effects, action: parts.action, comment: parts.comment, origin };
     });
     return { name: c.name, ...(baseOf(t.name, c) && { base: baseOf(t.name, c) as BaseChain }), rules, origin: chainOrigin(c, tableOrigin, t.name) };
   });
