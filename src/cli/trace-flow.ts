@@ -2,7 +2,9 @@
 import { evaluateFlow } from '../analysis/flow/flow.js';
 import { flowToJson } from '../analysis/flow/to-json.js';
 import { loadPath } from '../host/load-path.js';
+import type { Packet } from '../model/packet.js';
 import { packetFromText } from '../model/packet-input.js';
+import type { Path } from '../model/path.js';
 import { renderFlow } from '../report/flow-text.js';
 import { EXIT } from './exit-codes.js';
 import { loadRulesets } from './load-ruleset.js';
@@ -19,25 +21,31 @@ export interface FlowCliOptions {
   readonly dialect?: string;
 }
 
-export function runFlowTrace(args: readonly string[], o: FlowCliOptions): number {
-  const loaded = loadPath(args, (names) => loadRulesets(names, o.dialect === undefined ? {} : { dialect: o.dialect }));
-  const counts = reportDiagnostics(loaded.diagnostics, loaded.files, o.color === false ? { color: false } : {});
-  if (loaded.path.layers.length === 0) {
-    process.stderr.write('fwdoctor trace: give a snapshot directory (fwdoctor collect) or ruleset files\n');
-    return EXIT.badInput;
-  }
+/** The path a flow takes, resolved per flow (cloud inputs pick the layers by the flow's addresses). */
+export interface ResolvedFlowPath {
+  readonly path: Path;
+  readonly packet: Packet;
+  readonly notes: readonly string[];
+  readonly errors: readonly string[];
+}
+
+/** Traces every `--flow` over the paths `resolve` gives; shared by snapshots and cloud scenarios. */
+export function traceFlows(o: FlowCliOptions, inputHasErrors: boolean, resolve: (p: Packet) => ResolvedFlowPath): number {
   const style = pickStyle(process.stdout, o.color === false ? false : undefined);
-  let bad = counts.errors > 0;
+  let bad = inputHasErrors;
   let unmet = 0;
   let first = true;
   for (const text of o.flow) {
     const parsed = packetFromText(text, o.in !== undefined ? { iif: o.in } : {});
-    if (parsed.packet === undefined) {
+    const fp = parsed.packet === undefined ? undefined : resolve(parsed.packet);
+    const errors = parsed.packet === undefined ? parsed.errors : (fp?.errors ?? []);
+    if (fp === undefined || errors.length > 0) {
       bad = true;
-      for (const e of parsed.errors) process.stderr.write(`--flow '${text}': ${e}\n`);
+      for (const e of errors) process.stderr.write(`--flow '${text}': ${e}\n`);
       continue;
     }
-    const r = evaluateFlow(loaded.path, parsed.packet);
+    const r0 = evaluateFlow(fp.path, fp.packet);
+    const r = fp.notes.length === 0 ? r0 : { ...r0, notes: [...fp.notes, ...r0.notes] };
     if (o.expect !== undefined && r.outcome !== o.expect) unmet++;
     if (o.json) process.stdout.write(`${JSON.stringify(flowToJson(r))}\n`);
     else {
@@ -48,4 +56,14 @@ export function runFlowTrace(args: readonly string[], o: FlowCliOptions): number
   }
   if (bad) return EXIT.badInput;
   return unmet > 0 ? EXIT.expectationFailed : EXIT.ok;
+}
+
+export function runFlowTrace(args: readonly string[], o: FlowCliOptions): number {
+  const loaded = loadPath(args, (names) => loadRulesets(names, o.dialect === undefined ? {} : { dialect: o.dialect }));
+  const counts = reportDiagnostics(loaded.diagnostics, loaded.files, o.color === false ? { color: false } : {});
+  if (loaded.path.layers.length === 0) {
+    process.stderr.write('fwdoctor trace: give a snapshot directory (fwdoctor collect) or ruleset files\n');
+    return EXIT.badInput;
+  }
+  return traceFlows(o, counts.errors > 0, (packet) => ({ path: loaded.path, packet, notes: [], errors: [] }));
 }
