@@ -37,7 +37,7 @@ export interface ApResult {
   readonly atoms: number;
   readonly predicates: number;
   readonly acceptedAtoms: number;
-  /** False when the refinement hit the time budget before every predicate was applied. */
+  /** False when the refinement hit the time budget before every predicate was applied (no walk then). */
   readonly complete: boolean;
   readonly atomsMs: number;
   readonly walkMs: number;
@@ -83,6 +83,7 @@ export function atomicPredicates(rs: Ruleset, hook: Hook, budgetMs: number): ApR
   }
   const atomsMs = performance.now() - start;
   const n = atoms.length;
+  if (!complete) return { atoms: n, predicates: preds.size, acceptedAtoms: -1, complete, atomsMs, walkMs: 0 };
   const w0 = performance.now();
   // Each predicate as the atoms inside it (an atom is inside or outside: it is never cut).
   const setOf = (p: number): Bits => Bits.of(n, atoms.flatMap((a, i) => (bdd.intersects(a, p) ? [i] : [])));

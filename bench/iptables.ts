@@ -1,12 +1,18 @@
 /**
- * iptables figures (issue 2): parsing the 50k-rule synthetic ruleset next to `iptables-restore --test`
+ * iptables figures (issue 2): loading the 50k-rule synthetic ruleset next to `iptables-restore --test`
  * on the same file in the same run, and tracing one packet through it.
+ *
+ * Two load figures share one baseline measurement. The like-for-like one is "parse + convert"
+ * (`loadIptables`): `iptables-restore --test` parses every line AND builds the kernel's rule
+ * structures (it only skips the commit), just as loadIptables parses and builds the model Ruleset.
+ * "parse only" (`parseIptablesSave`: syntax tree, line checks, chain resolution) stops before the
+ * model and is shown to tell the two stages apart; it is not the figure the target refers to.
  */
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { prepare } from '../src/analysis/simulate/index.js';
 import { findUnreachedAccepts } from '../src/analysis/why/unreached.js';
-import { loadIptables } from '../src/dialects/iptables/index.js';
+import { loadIptables, parseIptablesSave } from '../src/dialects/iptables/index.js';
 import { CONTINUE } from '../src/model/action.js';
 import { packetFromText } from '../src/model/packet-input.js';
 import type { Ruleset } from '../src/model/ruleset.js';
@@ -23,14 +29,16 @@ export function benchIptables(corpusFile: string, label: string): Figure[] {
   const errors = loaded.diagnostics.filter((d) => d.severity === 'error').length;
   if (errors > 0) throw new Error(`${label}: ${errors} parse errors, first: ${loaded.diagnostics[0]?.message ?? ''}`);
 
-  let ratio = 'baseline skipped: not root (iptables-restore --test needs CAP_NET_ADMIN)';
+  parseIptablesSave(text, label);
+  const parseOnly = measure(() => parseIptablesSave(text, label), { minRuns: 5, minMs: 3000 });
+
+  let ratio = (_ms: number): string => 'baseline skipped: not root (iptables-restore --test needs CAP_NET_ADMIN)';
   if (isRoot()) {
     const base = inNetns(`fwdb-${process.pid}`, (ns) => measureCommand(['ip', 'netns', 'exec', ns, 'iptables-restore', '--test'], text, { runs: 5 }));
-    ratio = 'error' in base
-      ? `baseline failed: ${base.error}`
-      : speedRatio(parse.ms, base.ms, 'iptables-restore --test');
+    ratio = (ms) => ('error' in base ? `baseline failed: ${base.error}` : speedRatio(ms, base.ms, 'iptables-restore --test'));
   }
-  figures.push({ name: 'parse + convert iptables-save', input, value: fmtMs(parse.ms), ratio });
+  figures.push({ name: 'parse + convert iptables-save (loadIptables; like-for-like with iptables-restore --test)', input, value: fmtMs(parse.ms), ratio: ratio(parse.ms) });
+  figures.push({ name: 'parse only (parseIptablesSave: syntax tree and checks, no model)', input, value: fmtMs(parseOnly.ms), ratio: ratio(parseOnly.ms) });
 
   const sim = prepare(loaded.ruleset);
   const prepareTime = measure(() => prepare(loaded.ruleset), { minRuns: 5, minMs: 1000 });

@@ -36,7 +36,8 @@ function arbNumForm(sel: NumSel, value: fc.Arbitrary<number>, item: fc.Arbitrary
     if (op === '>' && v === max) return { kind: 'cmp', op: '>=', value: v };
     return { kind: 'cmp', op, value: v };
   });
-  const range = fc.tuple(fc.boolean(), item).filter(([, [lo, hi]]) => lo < hi).map(([neg, [lo, hi]]): NumForm => ({ kind: 'range', neg, lo, hi }));
+  // A one-value item is written as a plain comparison (nft lists `22-22` as `22` anyway).
+  const range = fc.tuple(fc.boolean(), item).map(([neg, [lo, hi]]): NumForm => (lo < hi ? { kind: 'range', neg, lo, hi } : { kind: 'cmp', op: neg ? '!=' : '', value: lo }));
   const set = fc.tuple(fc.boolean(), fc.array(item, { minLength: 1, maxLength: 4 })).map(([neg, items]): NumForm => ({ kind: 'set', neg, items: disjointNums(items) }));
   const arbs: fc.WeightedArbitrary<NumForm>[] = [{ arbitrary: cmp, weight: 4 }, { arbitrary: range, weight: 2 }, { arbitrary: set, weight: 2 }];
   if (refs.length > 0) arbs.push({ arbitrary: fc.tuple(fc.boolean(), fc.constantFrom(...refs)).map(([neg, s]): NumForm => ({ kind: 'ref', neg, set: s })), weight: 2 });

@@ -97,11 +97,16 @@ function aimMatch(a: Aim, m: NftGenMatch, want: boolean): void {
         setProtocol(a, pick(a, info.protos) as number);
       }
       const { neg, ivs } = numMeaning(m.sel, m.form, a.table);
+      if (info.field === 'protocol') {
+        // Only protocols the injector sends as plain payloads (no extension headers, tunnels or IGMP).
+        const p = pick(a, SAFE_PROTOCOLS.filter((x) => x !== (a.ip === 'ipv4' ? 58 : 1) && ivs.some(([lo, hi]) => x >= lo && x <= hi) === (want !== neg)));
+        if (p !== undefined) setProtocol(a, p);
+        return;
+      }
       const max = info.field === 'length' ? MAX_IP_LENGTH - info.offset : info.field === 'sport' || info.field === 'dport' ? 65535 : 255;
       const v = aimNum(a, ivs, want !== neg, 0, max);
       if (v === undefined) return;
-      if (info.field === 'protocol') setProtocol(a, v);
-      else d[info.field] = v + info.offset;
+      d[info.field] = v + info.offset;
       return;
     }
     case 'addr': {
@@ -206,7 +211,14 @@ export function aimAtNftRule(base: Packet, rs: NftGenRuleset, index: number, see
 
 interface Hints { src: bigint[]; dst: bigint[]; ports: number[]; lengths: number[]; ttls: number[]; icmp: number[]; flags: number[]; protos: number[] }
 
+/** Layer-4 protocols packets carry (ESP, GRE and 253 with an 8-byte zero header; ICMP of the other family is never sent). */
+const SAFE_PROTOCOLS = [6, 17, 1, 58, 50, 47, 253];
+
 function numHints(h: Hints, field: string, ivs: readonly NumItem[], offset: number): void {
+  if (field === 'protocol') {
+    h.protos.push(...SAFE_PROTOCOLS.filter((x) => ivs.some(([lo, hi]) => x >= lo && x <= hi)));
+    return;
+  }
   const out = field === 'sport' || field === 'dport' ? h.ports : field === 'length' ? h.lengths : field === 'ttl' ? h.ttls
     : field === 'icmpType' ? h.icmp : field === 'protocol' ? h.protos : undefined;
   if (!out) return;
@@ -239,7 +251,7 @@ function arbRandomNftPacket(rs: NftGenRuleset, interfaces: readonly string[]): f
   const h = hintsOf(rs);
   const icmpProto = ip === 'ipv4' ? 1 : 58;
   return fc.record({
-    protocol: fc.oneof({ arbitrary: fc.constantFrom(6, 6, 17, 17, icmpProto, icmpProto, ...h.protos.filter((p) => p !== (ip === 'ipv4' ? 58 : 1) && p <= 255)), weight: 9 }, { arbitrary: fc.constantFrom(50, 47, 253), weight: 1 }),
+    protocol: fc.oneof({ arbitrary: fc.constantFrom(6, 6, 17, 17, icmpProto, icmpProto, ...h.protos.filter((p) => p !== (ip === 'ipv4' ? 58 : 1))), weight: 9 }, { arbitrary: fc.constantFrom(50, 47, 253), weight: 1 }),
     src: biased(h.src, arbPoolAddress(ip, 'src')),
     dst: biased(h.dst, arbPoolAddress(ip, 'dst')),
     sport: biased(h.ports, fc.oneof(fc.constantFrom(...NFT_PORTS), fc.integer({ min: 0, max: 65535 }))),

@@ -9,6 +9,7 @@
 import fc from 'fast-check';
 import type { Family } from '../model/address.js';
 import { arbRuleset } from './gen-ruleset.js';
+import { makeConsistent } from './gen-nft-deps.js';
 import { arbNftMatch, type MatchContext } from './gen-nft-match.js';
 import {
   type NamedMap, type NamedSet, type NftGenAction, type NftGenChain, type NftGenRule, type NftGenRuleset, type NftGenTable,
@@ -134,13 +135,13 @@ function arbAction(t: TableContext, targets: readonly string[], isBase: boolean)
 function arbRule(t: TableContext, targets: readonly string[], isBase: boolean): fc.Arbitrary<NftGenRule> {
   return arbIp(t.family, t.ip).chain((ip) => fc.record({
     matches: fc.array(arbNftMatch({ ...t, ip }), { maxLength: 3 }),
-    log: fc.option(fc.constantFrom('fw ', 'in: ', 'x'), { freq: 8 }),
+    log: fc.constantFrom<string | null>(null, null, null, null, null, null, null, 'fw ', 'in: ', 'x'),
     counter: fc.boolean(),
     action: arbAction({ ...t, ip }, targets, isBase),
   }).map((r): NftGenRule => {
     // A counter before a verdict map counts packets whose lookup fails; the trace shows none of those.
     const counter = r.counter && r.action.kind !== 'vmap';
-    return { matches: r.matches, ...(r.log !== null ? { log: r.log } : {}), counter, action: r.action };
+    return makeConsistent({ matches: r.matches, ...(r.log !== null ? { log: r.log } : {}), counter, action: r.action });
   }));
 }
 

@@ -85,6 +85,11 @@ export const NONE: Match = { kind: 'none' };
 
 /** Conjunction, flattened; `any` items dropped, `none` absorbs. */
 export function and(...items: Match[]): Match {
+  return andOf(items);
+}
+
+/** `and` of a list (no spread: dialects call it once per rule). */
+export function andOf(items: readonly Match[]): Match {
   const out: Match[] = [];
   for (const m of items) {
     if (m.kind === 'any') continue;

@@ -171,14 +171,8 @@ export class Bdd {
     if (a === TRUE) return true; // b is not constant: both of its values occur
     const key = a * 67108864 + b;
     if (seen.has(key)) return false;
-    const va = this.v[a] as number;
-    const vb = this.v[b] as number;
-    const top = va < vb ? va : vb;
-    const a0 = va === top ? (this.lo[a] as number) : a;
-    const a1 = va === top ? (this.hi[a] as number) : a;
-    const b0 = vb === top ? (this.lo[b] as number) : b;
-    const b1 = vb === top ? (this.hi[b] as number) : b;
-    if (this.meets(a0, b0, negB, seen) || this.meets(a1, b1, negB, seen)) return true;
+    const top = Math.min(this.v[a] as number, this.v[b] as number);
+    if (this.meets(this.cof(a, top, 0), this.cof(b, top, 0), negB, seen) || this.meets(this.cof(a, top, 1), this.cof(b, top, 1), negB, seen)) return true;
     seen.add(key);
     return false;
   }
@@ -202,13 +196,10 @@ export class Bdd {
     if (c === (negC ? FALSE : TRUE)) return this.meets(a, b, false, new Set());
     let inner = seen.get(a);
     if (inner?.has(b * 67108864 + c) === true) return false;
-    const va = this.v[a] as number;
-    const vb = this.v[b] as number;
-    const vc = this.v[c] as number;
-    const top = Math.min(va, vb, vc);
-    const pick = (x: number, vx: number, hi: boolean): number => (vx !== top ? x : hi ? (this.hi[x] as number) : (this.lo[x] as number));
-    if (this.meets3(pick(a, va, false), pick(b, vb, false), pick(c, vc, false), negC, seen)) return true;
-    if (this.meets3(pick(a, va, true), pick(b, vb, true), pick(c, vc, true), negC, seen)) return true;
+    const top = Math.min(this.v[a] as number, this.v[b] as number, this.v[c] as number);
+    for (const side of [0, 1] as const) {
+      if (this.meets3(this.cof(a, top, side), this.cof(b, top, side), this.cof(c, top, side), negC, seen)) return true;
+    }
     if (inner === undefined) seen.set(a, (inner = new Set()));
     inner.add(b * 67108864 + c);
     return false;
@@ -257,14 +248,8 @@ export class Bdd {
     const slot = (mix3(a, b, op) & this.cmask) * 4;
     const c = this.cache;
     if (c[slot] === op && c[slot + 1] === a && c[slot + 2] === b) return c[slot + 3] as number;
-    const va = this.v[a] as number;
-    const vb = this.v[b] as number;
-    const top = va < vb ? va : vb;
-    const a0 = va === top ? (this.lo[a] as number) : a;
-    const a1 = va === top ? (this.hi[a] as number) : a;
-    const b0 = vb === top ? (this.lo[b] as number) : b;
-    const b1 = vb === top ? (this.hi[b] as number) : b;
-    const r = this.mk(top, this.apply(op, a0, b0), this.apply(op, a1, b1));
+    const top = Math.min(this.v[a] as number, this.v[b] as number);
+    const r = this.mk(top, this.apply(op, this.cof(a, top, 0), this.cof(b, top, 0)), this.apply(op, this.cof(a, top, 1), this.cof(b, top, 1)));
     c[slot] = op;
     c[slot + 1] = a;
     c[slot + 2] = b;
@@ -272,21 +257,37 @@ export class Bdd {
     return r;
   }
 
-  /** ∃ variables in [from, to): the projection that forgets them. */
-  exists(a: number, from: number, to: number): number {
+  /** The cofactor of x for variable `top` set to `side` (x itself when x does not test `top`). */
+  private cof(x: number, top: number, side: 0 | 1): number {
+    if (this.v[x] !== top) return x;
+    return (side === 1 ? this.hi[x] : this.lo[x]) as number;
+  }
+
+  /**
+   * Rebuilds a bottom-up, memoised, down to variable `to` (nodes below are kept as they are):
+   * `node(v, x)` gives the result for a node x testing variable v, `go` recursing into children.
+   */
+  private rebuild(a: number, to: number, node: (v: number, x: number, go: (y: number) => number) => number): number {
     const memo = new Map<number, number>();
     const go = (x: number): number => {
       const v = this.v[x] as number;
       if (v >= to) return x;
       const hit = memo.get(x);
       if (hit !== undefined) return hit;
-      const l = go(this.lo[x] as number);
-      const h = go(this.hi[x] as number);
-      const r = v < from ? this.mk(v, l, h) : this.or(l, h);
+      const r = node(v, x, go);
       memo.set(x, r);
       return r;
     };
     return go(a);
+  }
+
+  /** ∃ variables in [from, to): the projection that forgets them. */
+  exists(a: number, from: number, to: number): number {
+    return this.rebuild(a, to, (v, x, go) => {
+      const l = go(this.lo[x] as number);
+      const h = go(this.hi[x] as number);
+      return v < from ? this.mk(v, l, h) : this.or(l, h);
+    });
   }
 
   /** ∀ variables in [from, to). */
@@ -296,20 +297,9 @@ export class Bdd {
 
   /** The set with the variables in [from, from + bits.length) fixed to `bits` (a cofactor). */
   restrict(a: number, from: number, bits: ArrayLike<number>): number {
-    const to = from + bits.length;
-    const memo = new Map<number, number>();
-    const go = (x: number): number => {
-      const v = this.v[x] as number;
-      if (v >= to) return x;
-      const hit = memo.get(x);
-      if (hit !== undefined) return hit;
-      const r = v < from
-        ? this.mk(v, go(this.lo[x] as number), go(this.hi[x] as number))
-        : go(bits[v - from] === 1 ? (this.hi[x] as number) : (this.lo[x] as number));
-      memo.set(x, r);
-      return r;
-    };
-    return go(a);
+    return this.rebuild(a, from + bits.length, (v, x, go) => (v < from
+      ? this.mk(v, go(this.lo[x] as number), go(this.hi[x] as number))
+      : go(bits[v - from] === 1 ? (this.hi[x] as number) : (this.lo[x] as number))));
   }
 
   /** Membership of a full assignment (one 0/1 per variable). */

@@ -7,6 +7,7 @@
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import type { Span } from '../../diagnostics/source.js';
 import { findMatch, findTarget } from './catalog.js';
+import type { RuleParts } from './convert-rule.js';
 import type { Placement } from './extension.js';
 import { BUILTIN_CHAINS, isTableName } from './tables.js';
 import { HOOK_OF_CHAIN, wrongChain, wrongTable } from './placement.js';
@@ -31,6 +32,8 @@ const NO_SPAN = -1;
 export class LazyCommand implements CommandLine {
   readonly kind = 'command' as const;
   private cached: RuleSyntax | undefined | null = null;
+  /** What the onRule hook made of the rule while it was read (see convert-rule.ts); taken once. */
+  early: RuleParts | undefined = undefined;
   private readonly opCol: number;
   private readonly opLen: number;
   private readonly chainCol: number;

@@ -3,8 +3,9 @@ import { addressDomain, type AddressSet } from '../../model/address.js';
 import { ACCEPT, type Action, CONTINUE, DROP, type Effect, RETURN, goTo, jump } from '../../model/action.js';
 import { assertNever } from '../../model/assert-never.js';
 import { fromIntervals } from '../../model/interval-set.js';
-import { type Match, ANY, addr, and, iface, negateIf, opaque } from '../../model/match.js';
+import { type Match, ANY, addr, andOf, iface, negateIf, opaque } from '../../model/match.js';
 import { findMatch, findTarget } from './catalog.js';
+import { LazyCommand } from './command.js';
 import { addressRange, hostMask, negateShared, numEq } from './shared.js';
 import type { ConvertContext } from './extension.js';
 import { formatAddressSpec, printExtension } from './print-rule.js';
@@ -147,15 +148,12 @@ export function convertParts(r: RuleInstance, scope: PartScope): RuleParts {
     (opaqueUses ??= []).push({ name: `-j ${t.name}`, reason: action.reason, span: t.span });
   }
   const out: { -readonly [K in keyof RuleParts]: RuleParts[K] } = {
-    match: and(...parts), effects, action, opaque: opaqueUses ?? NONE_YET, ipsets: ipsets ?? NONE_YET,
+    match: andOf(parts), effects, action, opaque: opaqueUses ?? NONE_YET, ipsets: ipsets ?? NONE_YET,
   };
   if (t?.type === 'chain') out.jump = { name: t.name, goto: t.goto };
   if (comments.length > 0) out.comment = comments.join('; ');
   return out;
 }
-
-/** Parts computed while the file was read (see convert.ts), by the line they came from. */
-const PARTS = new WeakMap<CommandLine, RuleParts>();
 
 /**
  * Converts a rule as soon as its line is read (a parse hook): the rule's syntax is at hand then,
@@ -163,17 +161,19 @@ const PARTS = new WeakMap<CommandLine, RuleParts>();
  */
 export function convertEarly(family: IpFamily, table: string): (cmd: CommandLine, rule: RuleSyntax) => void {
   return (cmd, rule) => {
+    if (!(cmd instanceof LazyCommand)) return;
     if ((rule.source?.list.length ?? 1) !== 1 || (rule.destination?.list.length ?? 1) !== 1) return;
     const inst: RuleInstance = { rule, source: rule.source?.list[0], destination: rule.destination?.list[0] };
-    PARTS.set(cmd, convertParts(inst, { family, table, chain: cmd.chain ?? '' }));
+    cmd.early = convertParts(inst, { family, table, chain: cmd.chain ?? '' });
   };
 }
 
 /** A resolved rule → its parts (remembered or computed now) and its final action. */
 export function convertRule(resolved: ResolvedRule, scope: RuleScope): RuleParts & { readonly action: Action } {
   const single = (resolved.command.summary?.sources ?? 1) === 1 && (resolved.command.summary?.destinations ?? 1) === 1;
-  let parts = single ? PARTS.get(resolved.command) : undefined;
-  if (parts !== undefined) PARTS.delete(resolved.command); // used once: do not keep it with the syntax
+  const cmd = resolved.command;
+  let parts = single && cmd instanceof LazyCommand ? cmd.early : undefined;
+  if (parts !== undefined) (cmd as LazyCommand).early = undefined; // used once: do not keep it with the syntax
   // Remembered parts were made without ipsets: redo rules that name one when the sets are known.
   if (parts !== undefined && scope.ipsets !== undefined && parts.ipsets.length > 0) parts = undefined;
   if (parts === undefined) {

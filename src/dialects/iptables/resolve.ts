@@ -70,15 +70,19 @@ const CACHE = new WeakMap<IptablesSyntax, ResolvedTable[]>();
 /** The tables a file leaves behind (computed once per syntax tree; callers must not modify it). */
 export function resolvedTables(syntax: IptablesSyntax): ResolvedTable[] {
   let r = CACHE.get(syntax);
-  if (r === undefined) {
-    r = resolveSyntax(syntax).value;
-    CACHE.set(syntax, r);
-  }
+  if (r === undefined) r = resolveSyntax(syntax).value;
   return r;
 }
 
 /** Replays every table block and checks the result; the diagnostics are the parser's. */
 export function resolveSyntax(syntax: IptablesSyntax): Parsed<ResolvedTable[]> {
+  const r = resolveNow(syntax);
+  // The parser resolves every tree it makes: converting it later finds the tables ready.
+  CACHE.set(syntax, r.value);
+  return r;
+}
+
+function resolveNow(syntax: IptablesSyntax): Parsed<ResolvedTable[]> {
   const diagnostics: Diagnostic[] = [];
   const byName = new Map<string, ResolvedTable>();
   const order: string[] = [];

@@ -47,6 +47,9 @@ const TAB = 9;
 const QUOTE = 34;
 const BACKSLASH = 92;
 
+/** Words of two characters (`-A`, `-p`, `lo`) by their character codes: no hashing for them. */
+const PAIRS = new Map<number, string>();
+
 /** Words common enough in rulesets to keep one copy of, by a hash of their characters. */
 const COMMON: (string[] | undefined)[] = new Array<string[] | undefined>(4096);
 
@@ -63,6 +66,7 @@ export function addCommonWords(words: Iterable<string>): void {
     const k = hashOf(w);
     const list = (COMMON[k] ??= []);
     if (!list.includes(w)) list.push(w);
+    if (w.length === 2) PAIRS.set(w.charCodeAt(0) * 65536 + w.charCodeAt(1), w);
   }
 }
 
@@ -93,6 +97,11 @@ function push(buf: TokenBuffer, text: string, start: number, end: number): void 
 export function tokenizeInto(line: string, from: number, buf: TokenBuffer): void {
   buf.count = 0;
   buf.unterminatedQuoteAt = 0;
+  // Most lines have neither quotes nor tabs: then arguments are what lies between spaces.
+  if (line.indexOf('"', from) < 0 && line.indexOf('\t', from) < 0) {
+    splitOnSpaces(line, from, buf);
+    return;
+  }
   const n = line.length;
   let i = from;
   while (i < n) {
@@ -123,6 +132,39 @@ export function tokenizeInto(line: string, from: number, buf: TokenBuffer): void
     push(buf, text, start, i);
     if (!closed) { buf.unterminatedQuoteAt = quoteCol; return; }
   }
+}
+
+
+/** tokenizeInto for a line without quotes or tabs: the native string search finds each blank. */
+function splitOnSpaces(line: string, from: number, buf: TokenBuffer): void {
+  const n = line.length;
+  let i = from;
+  while (i < n) {
+    if (line.charCodeAt(i) === SPACE) { i++; continue; }
+    let end = line.indexOf(' ', i);
+    if (end < 0) end = n;
+    let text: string | undefined;
+    const len = end - i;
+    if (len === 2) text = PAIRS.get(line.charCodeAt(i) * 65536 + line.charCodeAt(i + 1));
+    else if (len > 2 && len <= 40 && !isDigit(line.charCodeAt(i))) text = common(line, i, end);
+    push(buf, text ?? line.slice(i, end), i, end);
+    i = end;
+  }
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** The shared copy of line[start, end) if it is a common word (addresses and numbers never are). */
+function common(line: string, start: number, end: number): string | undefined {
+  let h = 0;
+  for (let k = start; k < end; k++) h = (h * 31 + line.charCodeAt(k)) | 0;
+  const list = COMMON[(h ^ (end - start)) & 4095];
+  if (list !== undefined) {
+    for (const w of list) if (w.length === end - start && line.startsWith(w, start)) return w;
+  }
+  return undefined;
 }
 
 /** Tokenizes `line` from 0-based offset `from` into fresh tokens. */

@@ -60,15 +60,18 @@ export function checkRuleProtocols(c: Checker, r: RuleSyntax, chain: ChainSyntax
   let l4: string | undefined;
   let l4Any = false;
   let udpPort = false;
-  const needNet = (want: Net, span: Expr['span'], overridesTable = false): void => {
+  // An explicit protocol match (`meta nfproto`, `meta l4proto`, `ip protocol`) after a header match
+  // of another protocol is accepted by nft (the rule just never matches): no error. It replaces the
+  // network context, and leaves the transport one as it was (as nft 1.0.6 does).
+  const needNet = (want: Net, span: Expr['span'], overridesTable = false, explicit = false): void => {
     if (tf === 'arp') return;
-    if (overridesTable && netFromTable) { net = want; netFromTable = false; return; }
+    if ((overridesTable && netFromTable) || (explicit && net !== undefined && net !== want)) { net = want; netFromTable = false; return; }
     if (net !== undefined && net !== want) c.err('nftables/conflicting-protocols', `conflicting protocols specified: ${net} vs. ${want}`, span);
     if (net === undefined) netFromTable = false;
     net ??= want;
   };
-  const needL4 = (want: string, span: Expr['span']): void => {
-    if (l4 !== undefined && l4 !== want) c.err('nftables/conflicting-protocols', `conflicting protocols specified: ${l4} vs. ${want}`, span);
+  const needL4 = (want: string, span: Expr['span'], explicit = false): void => {
+    if (l4 !== undefined && l4 !== want && !explicit) c.err('nftables/conflicting-protocols', `conflicting protocols specified: ${l4} vs. ${want}`, span);
     l4 ??= want;
   };
   for (const s of r.stmts) {
@@ -100,8 +103,8 @@ export function checkRuleProtocols(c: Checker, r: RuleSyntax, chain: ChainSyntax
       if (s.kind === 'match' && (s.op === '==' || s.op === 'implicit')) {
         const v = singleValue(s.right);
         if (left.kind === 'meta' && left.key === 'nfproto' && v !== undefined) {
-          if (v === 'ipv4') needNet('ip', left.span);
-          if (v === 'ipv6') needNet('ip6', left.span);
+          if (v === 'ipv4') needNet('ip', left.span, false, true);
+          if (v === 'ipv6') needNet('ip6', left.span, false, true);
         }
         if (left.kind === 'meta' && left.key === 'protocol' && v !== undefined) {
           if (v === 'ip') needNet('ip', left.span, true);
@@ -109,7 +112,7 @@ export function checkRuleProtocols(c: Checker, r: RuleSyntax, chain: ChainSyntax
         }
         const isL4Sel = (left.kind === 'meta' && left.key === 'l4proto') || (left.kind === 'payload' && left.inner === undefined && ((left.protocol === 'ip' && left.field === 'protocol') || (left.protocol === 'ip6' && left.field === 'nexthdr')));
         if (isL4Sel) {
-          if (v !== undefined) needL4(L4_NUMBERS[v] ?? v, left.span);
+          if (v !== undefined) needL4(L4_NUMBERS[v] ?? v, left.span, true);
           else if (s.right.kind === 'set' || s.right.kind === 'setref') l4Any = true;
         }
       }

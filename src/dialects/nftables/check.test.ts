@@ -38,6 +38,15 @@ describe('checks nft -c -f performs', () => {
     expect(errorsOf('ip6 saddr ::1', 'ip')).toEqual(['4:1 nftables/conflicting-protocols conflicting protocols specified: ip vs. ip6']);
   });
 
+  it('an explicit protocol match after a header match of another protocol is accepted, as nft does', () => {
+    // Found by the kernel harness: nft 1.0.6 loads these (the rules never match); only a later header match conflicts.
+    expect(errorsOf('tcp dport 22 meta l4proto udp\ntcp dport 22 ip protocol udp\nip saddr 1.1.1.1 meta nfproto ipv6 ip6 saddr ::1')).toEqual([]);
+    expect(errorsOf('meta l4proto udp tcp dport 22\nip saddr 1.1.1.1 meta nfproto ipv6 ip saddr 1.1.1.2')).toEqual([
+      '4:18 nftables/conflicting-protocols conflicting protocols specified: udp vs. tcp',
+      '5:36 nftables/conflicting-protocols conflicting protocols specified: ip6 vs. ip',
+    ]);
+  });
+
   it('statements after a verdict are reported', () => {
     expect(errorsOf('accept counter\nreject drop')).toEqual([
       "4:8 nftables/statement-after-verdict statement after 'accept' is never reached: the verdict must be the last statement",

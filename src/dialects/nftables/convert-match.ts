@@ -179,6 +179,12 @@ export function compareSelector(left: Expr, op: RelOp, right: Expr, env: MatchEn
   const vals = valuesOf(right, t, env.sets);
   if (vals.kind === 'error') return and(resolved.deps, opaque(`value not understood: ${vals.message}`, env.text));
   const isBitmask = t.kind === 'bitmask';
+  if (op === '!') {
+    // `tcp flags ! syn,ack`: none of the bits (nft allows `!` only before one bitmask value).
+    if (!isBitmask || vals.kind !== 'ints' || vals.isSet) return and(resolved.deps, opaque("'!' needs one bitmask value", env.text));
+    const any: Comparison = { op: 'implicit', ivs: normalizeIvs(vals.ivs), ...cmp, anyBits: vals.ivs[0]?.[0] ?? 0n };
+    return and(resolved.deps, not(buildTarget(resolved.target, any, vals, t, env.text)));
+  }
   let c: Comparison = { op, ivs: vals.kind === 'ints' ? normalizeIvs(vals.ivs) : [], ...cmp };
   if (op === 'implicit' && isBitmask && !vals.isSet && vals.kind === 'ints') {
     c = { ...c, anyBits: vals.ivs[0]?.[0] ?? 0n };

@@ -167,7 +167,7 @@ export function jsonSetItem(x: Json, p: string, ctx: JsonCtx): Expr {
   return jsonExpr(x, p, ctx);
 }
 
-const OPS: Readonly<Record<string, RelOp>> = { '==': '==', '!=': '!=', '<': '<', '>': '>', '<=': '<=', '>=': '>=', in: 'implicit' };
+const OPS: Readonly<Record<string, RelOp>> = { '==': '==', '!=': '!=', '<': '<', '>': '>', '<=': '<=', '>=': '>=', '!': '!', in: 'implicit' };
 
 function strList(v: Json | undefined): string[] {
   if (Array.isArray(v)) return v.map((x) => str(x) ?? '');
@@ -196,7 +196,7 @@ function jsonStmtAt(j: Json, path: string, ctx: JsonCtx): Stmt {
   switch (k) {
     case 'match': {
       const op = OPS[str(body['op']) ?? '=='];
-      if (op === undefined) ctx.report(`${p}.op`, j, `unknown operator '${str(body['op'])}': expected ==, !=, <, >, <=, >= or in`);
+      if (op === undefined) ctx.report(`${p}.op`, j, `unknown operator '${str(body['op'])}': expected ==, !=, <, >, <=, >=, ! or in`);
       return { kind: 'match', left: sub('left'), op: op ?? '==', right: sub('right') };
     }
     case 'vmap': return { kind: 'vmap', key: sub('key'), data: sub('data') };

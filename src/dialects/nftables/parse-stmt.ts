@@ -14,7 +14,7 @@ import { EXTHDR, PAYLOAD, dict, typeOfExpr } from './selectors.js';
 import type { Expr, LogOption, RelOp, RuleSyntax, Stmt, VerdictName } from './syntax.js';
 
 const REL_OPS: Readonly<Record<string, RelOp>> = dict({
-  '==': '==', '!=': '!=', '<': '<', '>': '>', '<=': '<=', '>=': '>=', '!': '!=',
+  '==': '==', '!=': '!=', '<': '<', '>': '>', '<=': '<=', '>=': '>=', '!': '!',
   eq: '==', ne: '!=', lt: '<', gt: '>', le: '<=', ge: '>=',
 });
 

@@ -10,7 +10,8 @@ export type NftFamily = 'ip' | 'ip6' | 'inet' | 'arp' | 'bridge' | 'netdev';
 
 export const NFT_FAMILIES: readonly NftFamily[] = ['ip', 'ip6', 'inet', 'arp', 'bridge', 'netdev'];
 
-export type RelOp = '==' | '!=' | '<' | '>' | '<=' | '>=' | 'implicit';
+/** `!` (nft's negation, only of a single bitmask value): none of the value's bits is set. */
+export type RelOp = '==' | '!=' | '<' | '>' | '<=' | '>=' | '!' | 'implicit';
 
 export type BinOp = '&' | '|' | '^' | '<<' | '>>';
 
