@@ -78,7 +78,8 @@ function printAddrForm(ip: Family, f: AddrForm): string {
 function printFlags(f: FlagsForm): string {
   switch (f.kind) {
     case 'masked':
-      return f.style === 'slash' && f.value !== 0
+      // nft 1.0.6 parses `x / syn` only with a list of two or more flags after the slash.
+      return f.style === 'slash' && f.value !== 0 && (f.mask & (f.mask - 1)) !== 0
         ? `tcp flags ${f.op === '!=' ? '!= ' : ''}${flagList(f.value, ',')} / ${flagList(f.mask, ',')}`
         : `tcp flags & (${flagList(f.mask, '|')}) ${f.op} ${f.value === 0 ? '0' : flagList(f.value, '|')}`;
     case 'any': return `tcp flags ${flagList(f.mask, ',')}`;

@@ -127,7 +127,7 @@ function arbAction(t: TableContext, targets: readonly string[], isBase: boolean)
       .map(([k, entries]): NftGenAction => ({ kind: 'vmap', key: k, map: { kind: 'anon', entries } })));
   // Named maps may jump to any regular chain, so only base chains use them (no loops through a map).
   const named = isBase ? t.maps : [];
-  const namedVmap = named.length === 0 ? undefined : fc.constantFrom(...named).chain((m) => fc.constantFrom(...arbVmapKey(t.ip, m.key))
+  const namedVmap = named.length === 0 ? undefined : fc.constantFrom(...named).chain((m) => fc.constantFrom(...arbVmapKey(m.key.kind === 'addr' || m.key.kind === 'concat' ? m.key.ip : t.ip, m.key))
     .map((k): NftGenAction => ({ kind: 'vmap', key: k, map: { kind: 'ref', name: m.name } })));
   return fc.oneof({ arbitrary: verdicts, weight: 8 }, { arbitrary: anonVmap, weight: 1 }, ...(namedVmap ? [{ arbitrary: namedVmap, weight: 1 }] : []));
 }

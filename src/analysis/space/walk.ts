@@ -127,7 +127,20 @@ export class SymbolicRuleset {
       out.ret[i] = x.ret;
     };
     put(n, next);
-    for (let i = n - 1; i >= 0; i--) {
+    // No packet gets past the first rule that decides every packet: start there (a 50k-rule chain
+    // with an early `-j DROP` then costs a few rules). Later suffixes keep the end sets: unused.
+    const domain = this.space.bdd.and(this.space.valid, all);
+    let cut = n - 1;
+    for (let i = 0; i < n; i++) {
+      const pr = pc.rules[i] as PreparedRule;
+      const k = pr.rule.action.kind;
+      if ((k === 'accept' || k === 'drop' || k === 'reject') && this.space.bdd.implies(domain, comp.rule(pr.rule.match).h)) {
+        cut = i;
+        break;
+      }
+    }
+    for (let i = n - 1; i > cut; i--) put(i, next);
+    for (let i = cut; i >= 0; i--) {
       const pr = pc.rules[i] as PreparedRule;
       const a = pr.rule.action;
       let take: ChainSets;

@@ -207,7 +207,11 @@ function compareConcat(left: Extract<Expr, { kind: 'concat' }>, op: RelOp, right
     rows.push(and(...left.items.map((sel, i) => compareSelector(sel, '==', key.items[i] as Expr, env))));
   }
   const m = or(...rows);
-  return op === '!=' ? not(m) : m;
+  if (op !== '!=') return m;
+  // The selectors' dependencies (`tcp` for `tcp dport`, the family in inet) stay outside the negation:
+  // `ip saddr . tcp dport != { … }` never matches a UDP packet (found by the kernel harness).
+  const deps = left.items.map((sel) => resolveSelector(sel, env.family, env.context).deps);
+  return and(...deps, not(m));
 }
 
 export function flattenSet(items: readonly Expr[]): Expr[] {

@@ -122,6 +122,13 @@ describe('convert: sets, maps and verdict maps', () => {
     ));
   });
 
+  it('a negated concatenated set keeps the dependencies outside the negation', () => {
+    // Found by the kernel harness: `ip6 saddr . tcp dport != { … }` does not match a UDP packet.
+    expect(matchOf('ip saddr . tcp dport != { 198.19.0.1 . 22 }', 'ip')).toEqual(and(protocol(6), not(
+      and(src(cidrSet({ family: 'ipv4', value: 0xc6130001n, length: 32 })), protocol(6), eq('dport', 22)),
+    )));
+  });
+
   it('verdict maps become dispatch actions; the wildcard case comes last and keeps the dependency', () => {
     expect(rules[2]?.action).toEqual({ kind: 'dispatch', cases: [
       { match: and(protocol(6), eq('dport', 22)), action: jump('ssh') },
