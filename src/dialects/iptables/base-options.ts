@@ -71,8 +71,6 @@ export abstract class BaseOptionsParser extends LineCursor {
   protected fragment: FlagOption | undefined;
   protected ruleCounters: Counters | undefined;
   protected onlyFamily: IpFamily | undefined;
-  /** Token index just after the last base option other than -m/-j/-g (-1: none yet). */
-  protected baseAt = -1;
 
   constructor(input: ConstructorParameters<typeof LineCursor>[0], out: Diagnostic[]) {
     super(input, out);
@@ -83,7 +81,6 @@ export abstract class BaseOptionsParser extends LineCursor {
 
   protected base(o: BaseOption, t: Token, attached: string | undefined): void {
     const flagName = o.flag;
-    if (o.id !== 'match' && o.id !== 'jump' && o.id !== 'goto') this.baseAt = this.i;
     const command = COMMANDS[o.id];
     if (command !== undefined) { this.command(command, flagName, o, t, attached); return; }
     this.skipping = false;

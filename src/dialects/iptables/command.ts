@@ -11,7 +11,7 @@ import type { RuleParts } from './convert-rule.js';
 import type { Placement } from './extension.js';
 import { BUILTIN_CHAINS, isTableName } from './tables.js';
 import { HOOK_OF_CHAIN, wrongChain, wrongTable } from './placement.js';
-import { type LineInput, type TailEntry, parseCommandLine, parseCommandLineCached } from './parse-rule.js';
+import { type LineInput, parseCommandLine } from './parse-rule.js';
 import { LineSpan } from './span.js';
 import type { CommandLine, CommandOp, Counters, IpFamily, PlacementNeed, RuleSummary, RuleSyntax } from './syntax.js';
 import { tokenizeLine } from './tokenize.js';
@@ -24,16 +24,8 @@ export interface LineSource {
   readonly family: IpFamily;
   readonly table: string;
   /** Called with each valid rule as it is read (see ParseOptions.onRule). */
-  readonly onRule?: RuleHook | undefined;
-  /** Line tails read so far, by chain, protocol and text (see parse-rule.ts). */
-  readonly tails?: Map<string, TailEntry>;
+  readonly onRule?: ((cmd: CommandLine, rule: RuleSyntax) => void) | undefined;
 }
-
-/**
- * The parse hook: `tail` is the cached tail whose matches and target the rule shares (`fresh` on
- * the line that read it, whose spans are the rule's own), undefined when the line was read alone.
- */
-export type RuleHook = (cmd: CommandLine, rule: RuleSyntax, tail?: TailEntry, fresh?: boolean) => void;
 
 const NO_SPAN = -1;
 
@@ -176,20 +168,14 @@ export function readCommand(
   src: LineSource, line: number, text: string, tokens: LineInput['tokens'], count: number, counters: Counters | undefined,
   out: Diagnostic[],
 ): LazyCommand | undefined {
-  const input = lineInput(src, line, text, tokens, count, counters);
-  const before = out.length;
-  const read = src.tails === undefined ? undefined : parseCommandLineCached(input, out, src.tails);
-  const eager = read === undefined ? parseCommandLine(input, out) : read.cmd;
+  const eager = parseCommandLine(lineInput(src, line, text, tokens, count, counters), out);
   if (eager === undefined) return undefined;
   const summary = eager.rule === undefined ? undefined : summarize(eager.rule, src.family, src.table, eager.chain, out);
-  const tail = read?.tail;
-  // Placement needs kept for later carry the tail's spans: such tails are not shared.
-  if (read?.fresh === true && tail !== undefined && (out.length !== before || summary?.placements !== undefined)) tail.reusable = false;
   const cmd = new LazyCommand(
     // `[p:b] -A …` and `-A … -c p b` both set the rule's counters.
     src, line, text, eager.op, eager.valid, eager.chain, eager.index, eager.argument, eager.counters ?? eager.rule?.counters, summary,
     eager.rule !== undefined, eager,
   );
-  if (src.onRule !== undefined && eager.rule !== undefined && eager.valid) src.onRule(cmd, eager.rule, tail, read?.fresh ?? false);
+  if (src.onRule !== undefined && eager.rule !== undefined && eager.valid) src.onRule(cmd, eager.rule);
   return cmd;
 }

@@ -5,8 +5,7 @@ import { assertNever } from '../../model/assert-never.js';
 import { fromIntervals } from '../../model/interval-set.js';
 import { type Match, ANY, addr, andOf, iface, negateIf, opaque } from '../../model/match.js';
 import { findMatch, findTarget } from './catalog.js';
-import { LazyCommand, type RuleHook } from './command.js';
-import type { TailEntry } from './parse-rule.js';
+import { LazyCommand } from './command.js';
 import { addressRange, hostMask, negateShared, numEq } from './shared.js';
 import type { ConvertContext } from './extension.js';
 import { formatAddressSpec, printExtension } from './print-rule.js';
@@ -112,20 +111,10 @@ function extText(kind: '-m' | '-j', ext: MatchSyntax | TargetSyntax, family: IpF
   return body === '' ? `${kind} ${ext.name}` : `${kind} ${ext.name} ${body}`;
 }
 
-/** What a rule's matches and target convert to (the part a cached line tail shares). */
-interface TailParts {
-  readonly parts: readonly Match[];
-  readonly comments: readonly string[];
-  readonly action: Action | undefined;
-  readonly effects: readonly Effect[];
-  readonly opaque: RuleParts['opaque'];
-  readonly ipsets: RuleParts['ipsets'];
-  readonly jump: RuleParts['jump'];
-}
-
-/** The predicates of the base options (-s, -d, -i, -o, -p, -f). */
-function baseParts(r: RuleInstance): Match[] {
+/** The predicates, effects and (non-jump) action of one rule instance; no table-wide facts needed. */
+export function convertParts(r: RuleInstance, scope: PartScope): RuleParts {
   const { rule } = r;
+  let opaqueUses: { name: string; reason: string; span: MatchSyntax['span'] }[] | undefined;
   const parts: Match[] = [
     addressMatch('src', rule.source?.invert ?? false, r.source, '-s'),
     addressMatch('dst', rule.destination?.invert ?? false, r.destination, '-d'),
@@ -134,12 +123,6 @@ function baseParts(r: RuleInstance): Match[] {
   ];
   if (rule.protocol && rule.protocol.number !== 0) parts.push(negateShared(rule.protocol.invert, numEq('protocol', rule.protocol.number)));
   if (rule.fragment) parts.push(negateIf(rule.fragment.invert, { kind: 'fragment' }));
-  return parts;
-}
-
-function convertTail(rule: RuleSyntax, scope: PartScope): TailParts {
-  let opaqueUses: { name: string; reason: string; span: MatchSyntax['span'] }[] | undefined;
-  const parts: Match[] = [];
   const comments: string[] = [];
   let ipsets: { name: string; span: MatchSyntax['span'] }[] | undefined;
   for (const m of rule.matches) {
@@ -164,50 +147,24 @@ function convertTail(rule: RuleSyntax, scope: PartScope): TailParts {
   if (action?.kind === 'opaque' && t?.type === 'extension' && !t.invalid) {
     (opaqueUses ??= []).push({ name: `-j ${t.name}`, reason: action.reason, span: t.span });
   }
-  const jumpTo = t?.type === 'chain' ? { name: t.name, goto: t.goto } : undefined;
-  return { parts, comments, action, effects, opaque: opaqueUses ?? NONE_YET, ipsets: ipsets ?? NONE_YET, jump: jumpTo };
-}
-
-function joinParts(base: Match[], tail: TailParts): RuleParts {
-  for (const m of tail.parts) base.push(m);
   const out: { -readonly [K in keyof RuleParts]: RuleParts[K] } = {
-    match: andOf(base), effects: tail.effects, action: tail.action, opaque: tail.opaque, ipsets: tail.ipsets,
+    match: andOf(parts), effects, action, opaque: opaqueUses ?? NONE_YET, ipsets: ipsets ?? NONE_YET,
   };
-  if (tail.jump !== undefined) out.jump = tail.jump;
-  if (tail.comments.length > 0) out.comment = tail.comments.join('; ');
+  if (t?.type === 'chain') out.jump = { name: t.name, goto: t.goto };
+  if (comments.length > 0) out.comment = comments.join('; ');
   return out;
-}
-
-/** The predicates, effects and (non-jump) action of one rule instance; no table-wide facts needed. */
-export function convertParts(r: RuleInstance, scope: PartScope): RuleParts {
-  return joinParts(baseParts(r), convertTail(r.rule, scope));
-}
-
-/** A cached tail converts once: only tails with nothing opaque, no ipset and no jump are shared. */
-function tailParts(tail: TailEntry, rule: RuleSyntax, scope: PartScope, fresh: boolean): TailParts | undefined {
-  if (tail.early !== undefined) return tail.early as TailParts;
-  if (!fresh) return undefined;
-  const t = convertTail(rule, scope);
-  if (t.opaque.length > 0 || t.ipsets.length > 0 || t.jump !== undefined) {
-    tail.reusable = false;
-    return undefined;
-  }
-  tail.early = t;
-  return t;
 }
 
 /**
  * Converts a rule as soon as its line is read (a parse hook): the rule's syntax is at hand then,
  * so converting later does not read the line again. Lines with several -s/-d are left for later.
  */
-export function convertEarly(family: IpFamily, table: string): RuleHook {
-  return (cmd, rule, tail, fresh) => {
+export function convertEarly(family: IpFamily, table: string): (cmd: CommandLine, rule: RuleSyntax) => void {
+  return (cmd, rule) => {
     if (!(cmd instanceof LazyCommand)) return;
-    const scope: PartScope = { family, table, chain: cmd.chain ?? '' };
-    const shared = tail === undefined ? undefined : tailParts(tail, rule, scope, fresh === true);
     if ((rule.source?.list.length ?? 1) !== 1 || (rule.destination?.list.length ?? 1) !== 1) return;
     const inst: RuleInstance = { rule, source: rule.source?.list[0], destination: rule.destination?.list[0] };
-    cmd.early = shared === undefined ? convertParts(inst, scope) : joinParts(baseParts(inst), shared);
+    cmd.early = convertParts(inst, { family, table, chain: cmd.chain ?? '' });
   };
 }
 

@@ -36,55 +36,6 @@ export function parseCommandLine(input: LineInput, out: Diagnostic[]): CommandLi
   return new LineParser(input, out).run();
 }
 
-/**
- * The matches and target of a line's tail (everything from its first `-m`/`-j`), read once and
- * reused by later lines of the same chain and protocol with the same tail text. Only tails read
- * without any diagnostic, without base options, jumps to chains or ipsets are kept.
- */
-export interface TailEntry {
-  readonly matches: readonly MatchSyntax[];
-  readonly target: TargetSyntax | undefined;
-  /** Cleared when a later stage (placement, conversion) finds the tail depends on its line. */
-  reusable: boolean;
-  /** What the onRule hook made of the tail (see convert-rule.ts). */
-  early: unknown;
-}
-
-/** Index of the first `-m`/`-j` argument at or after `from`, or -1. */
-function tailStart(input: LineInput, n: number): number {
-  const toks = input.tokens;
-  for (let i = input.start + 1; i < n; i++) {
-    const x = (toks[i] as Token).text;
-    if (x === '-m' || x === '-j') return (toks[i - 1] as Token).text === '!' ? -1 : i;
-  }
-  return -1;
-}
-
-/**
- * parseCommandLine with a cache of line tails: `tail` is the entry used or newly made (`fresh`),
- * undefined when the line was read in full without one.
- */
-export function parseCommandLineCached(
-  input: LineInput, out: Diagnostic[], tails: Map<string, TailEntry>,
-): { readonly cmd: CommandLine | undefined; readonly tail: TailEntry | undefined; readonly fresh: boolean } {
-  const p = new LineParser(input, out);
-  const n = input.count ?? input.tokens.length;
-  const k = tailStart(input, n);
-  if (k < 0) return { cmd: p.run(), tail: undefined, fresh: false };
-  const before = out.length;
-  const key = p.prefix(k, before);
-  if (key === undefined) return { cmd: p.run(), tail: undefined, fresh: false };
-  const e = tails.get(key);
-  if (e !== undefined) {
-    if (!e.reusable) return { cmd: p.run(), tail: undefined, fresh: false };
-    return { cmd: p.finishWith(e), tail: e, fresh: false };
-  }
-  const cmd = p.run();
-  const entry = p.tailEntry(cmd, k, before);
-  if (entry !== undefined) tails.set(key, entry);
-  return { cmd, tail: entry, fresh: entry !== undefined };
-}
-
 const NO_ARGS: readonly string[] = [];
 
 function hasOption(options: readonly ExtOption[], name: string): boolean {
@@ -98,44 +49,8 @@ class LineParser extends BaseOptionsParser {
   private target: ExtBuilder | undefined;
   private targetChain: { name: string; span: Span; goto: boolean } | undefined;
 
-  private cachedTail: TailEntry | undefined;
-
-  /**
-   * Reads the arguments before token `k`; the cache key of the tail when that part is clean
-   * (no diagnostic, nothing loaded, no pending `!`, a rule command), undefined otherwise.
-   */
-  prefix(k: number, before: number): string | undefined {
-    this.loop(k);
-    if (this.out.length !== before || this.failed || this.invert || this.loaded.length > 0 || this.skipping) return undefined;
-    if (this.op !== 'append' && this.op !== 'insert') return undefined;
-    const t = this.toks[k] as Token;
-    const p = this.protocol;
-    return `${this.chain ?? ''}\0${p === undefined ? '' : `${p.invert ? '!' : ''}${p.number}`}\0${this.input.text.slice(t.col - 1)}`;
-  }
-
-  /** The line read in full: its tail as a cache entry when it can be reused. */
-  tailEntry(cmd: CommandLine | undefined, k: number, before: number): TailEntry | undefined {
-    const rule = cmd?.rule;
-    if (cmd === undefined || rule === undefined || !cmd.valid || this.out.length !== before || this.baseAt >= k) return undefined;
-    if (rule.target?.type === 'chain' || this.targetChain?.goto === true) return undefined;
-    for (const m of rule.matches) if (m.name === 'set' || m.invalid) return undefined;
-    if (rule.target?.invalid === true) return undefined;
-    return { matches: rule.matches, target: rule.target, reusable: true, early: undefined };
-  }
-
-  /** Finishes a line whose prefix was read with the matches and target of a cached tail. */
-  finishWith(e: TailEntry): CommandLine | undefined {
-    this.cachedTail = e;
-    return this.finish();
-  }
-
   run(): CommandLine | undefined {
-    this.loop(this.n);
-    return this.finish();
-  }
-
-  private loop(end: number): void {
-    while (this.i < end) {
+    while (this.i < this.n) {
       const t = this.toks[this.i] as Token;
       const text = t.text;
       if (text === '!') {
@@ -152,6 +67,10 @@ class LineParser extends BaseOptionsParser {
         if (!this.skipping) this.err('iptables/syntax', `unexpected argument '${text}': expected an option`, this.span(t));
       }
     }
+    if (this.invert && this.invertTok) {
+      this.err('iptables/syntax', "nothing appropriate follows '!'", this.span(this.invertTok));
+    }
+    return this.finish();
   }
   // ── options ───────────────────────────────────────────────────────────
 
@@ -313,32 +232,7 @@ class LineParser extends BaseOptionsParser {
   }
   // ── result ────────────────────────────────────────────────────────────
 
-  private matchSyntaxes(): MatchSyntax[] {
-    const made = new Array<MatchSyntax>(this.loaded.length - (this.target ? 1 : 0));
-    let k = 0;
-    for (const m of this.loaded) {
-      if (m === this.target) continue;
-      made[k++] = { name: m.name, given: m.given, implicit: m.implicit, span: m.span, options: m.options, invalid: m.invalid };
-    }
-    return made;
-  }
-
-  private targetSyntax(): TargetSyntax | undefined {
-    if (this.target) {
-      const x = this.target;
-      return { name: x.name, type: 'extension', goto: false, span: x.span, options: x.options, invalid: x.invalid };
-    }
-    if (this.targetChain) {
-      const c = this.targetChain;
-      return { name: c.name, type: STANDARD_TARGETS.has(c.name) && !c.goto ? 'standard' : 'chain', goto: c.goto, span: c.span, options: [], invalid: false };
-    }
-    return undefined;
-  }
-
   private finish(): CommandLine | undefined {
-    if (this.invert && this.invertTok) {
-      this.err('iptables/syntax', "nothing appropriate follows '!'", this.span(this.invertTok));
-    }
     const { input } = this;
     if ((this.op === undefined || this.opSpan === undefined) && this.listing) {
       const first = input.start < this.n ? this.toks[input.start] : undefined;
@@ -351,9 +245,20 @@ class LineParser extends BaseOptionsParser {
       this.err('iptables/syntax', 'no command on this line: expected -A, -I, -D, -R, -N, -X, -F, -Z, -P or -E', span);
       return undefined;
     }
-    const cachedTail = this.cachedTail;
-    const matches = cachedTail === undefined ? this.matchSyntaxes() : cachedTail.matches;
-    const target = cachedTail === undefined ? this.targetSyntax() : cachedTail.target;
+    const matches: MatchSyntax[] = new Array<MatchSyntax>(this.loaded.length - (this.target ? 1 : 0));
+    let k = 0;
+    for (const m of this.loaded) {
+      if (m === this.target) continue;
+      matches[k++] = { name: m.name, given: m.given, implicit: m.implicit, span: m.span, options: m.options, invalid: m.invalid };
+    }
+    let target: TargetSyntax | undefined;
+    if (this.target) {
+      const x = this.target;
+      target = { name: x.name, type: 'extension', goto: false, span: x.span, options: x.options, invalid: x.invalid };
+    } else if (this.targetChain) {
+      const c = this.targetChain;
+      target = { name: c.name, type: STANDARD_TARGETS.has(c.name) && !c.goto ? 'standard' : 'chain', goto: c.goto, span: c.span, options: [], invalid: false };
+    }
     // One literal with every member: a single allocation with a stable shape.
     const rule: RuleSyntax = {
       source: this.source, destination: this.destination, inInterface: this.inInterface,

@@ -7,7 +7,7 @@
 import { type Diagnostic, type Parsed, error, warning } from '../../diagnostics/diagnostic.js';
 import { type SourceFile, type Span, lineSpan } from '../../diagnostics/source.js';
 import { detectFamily } from './detect.js';
-import { type LineSource, type RuleHook, readCommand } from './command.js';
+import { type LineSource, readCommand } from './command.js';
 import { TABLES, isTableName } from './tables.js';
 import { resolveSyntax } from './resolve.js';
 import { plainDiagnostic } from './span.js';
@@ -25,7 +25,7 @@ export interface ParseOptions {
    * Called with each valid rule while its syntax is at hand, with the table it is in (the tree
    * keeps rules only as line text and reads them again on demand).
    */
-  readonly onRule?: (family: IpFamily, table: string) => RuleHook | undefined;
+  readonly onRule?: (family: IpFamily, table: string) => ((cmd: CommandLine, rule: RuleSyntax) => void) | undefined;
 }
 
 interface OpenTable {
@@ -55,7 +55,7 @@ export function parseIptablesSyntax(file: SourceFile, opts: ParseOptions = {}): 
     const key = lead * 4 + start;
     let src = t.sources.get(key);
     if (src === undefined) {
-      src = { file: name, lead, start, family, table: t.name, onRule: opts.onRule?.(family, t.name), tails: new Map() };
+      src = { file: name, lead, start, family, table: t.name, onRule: opts.onRule?.(family, t.name) };
       t.sources.set(key, src);
     }
     return src;
