@@ -27,7 +27,7 @@ interface VerifyKernelOptions {
 }
 
 const HELP_AFTER = `
-The ruleset is loaded with iptables-restore / ip6tables-restore into a network namespace created
+The ruleset is loaded with iptables-restore / ip6tables-restore or nft -f into a network namespace created
 for this run (fwdk-<pid>-…) and removed afterwards, also on Ctrl-C; the host's own firewall is only
 read, never changed. Test packets use source addresses from 198.18.0.0/16 (fd00:f00d:18::/48) and
 destinations in 198.19.0.0/16 (fd00:f00d:19::/48), and never leave the namespaces. Needs root,
@@ -56,7 +56,7 @@ export function registerVerifyKernel(program: Command): void {
     .summary('check fwdoctor against the Linux kernel on your own ruleset (root, throwaway namespace)')
     .description('Load a ruleset into a throwaway network namespace, send packets that exercise its rules, and check\n'
       + 'that the kernel and fwdoctor agree on the verdict, the deciding rule and every matched rule.')
-    .argument('[ruleset]', 'iptables-save or ip6tables-save output (`-` for standard input, .gz accepted)')
+    .argument('[ruleset]', 'iptables-save or ip6tables-save output, or an nftables ruleset (nft list ruleset text or nft -j JSON); `-` for standard input, .gz accepted')
     .option('-n, --packets <n>', 'packets to send', '2000')
     .option('--seed <s>', 'seed for the generated packets (same seed, same packets)', '1')
     .option('--json', 'one JSON object with the counts, timings and every disagreement')

@@ -78,8 +78,48 @@ function explicitProtocol(m: NftGenMatch): number | undefined {
   return f.op === '' || f.op === '==' ? f.value : undefined;
 }
 
+/**
+ * The header a single-value `!=` comparison loads from, if the match is one. nft 1.0.6 merges two
+ * `!=` comparisons of adjacent fields of one header into one compare (`ip protocol != udp ip ttl !=
+ * 128` runs as `(ttl, protocol) != (128, 17)`: it matches unless both are equal) — an nft bug fixed
+ * upstream in 2024. Like the iptables-nft corners (docs/kernel-testing.md), the generator keeps to
+ * one such comparison per header and rule, and fwdoctor keeps the rule's written meaning.
+ */
+function neqHeader(m: NftGenMatch): 'net' | 'l4' | undefined {
+  switch (m.kind) {
+    case 'num': {
+      const single = (m.form.kind === 'cmp' && m.form.op === '!=') || (m.form.kind === 'set' && m.form.neg && m.form.items.length === 1 && m.form.items[0]?.[0] === m.form.items[0]?.[1]);
+      if (!single) return undefined;
+      const f = selInfo(m.sel).field;
+      return f === 'sport' || f === 'dport' || f === 'icmpType' || f === 'icmpCode' ? 'l4' : m.sel === 'meta l4proto' ? undefined : 'net';
+    }
+    case 'addr': return m.form.neg && (m.form.kind === 'one' || (m.form.kind === 'set' && m.form.items.length === 1)) ? 'net' : undefined;
+    case 'flags': return m.form.kind === 'exact' && m.form.op === '!=' ? 'l4' : undefined;
+    default: return undefined;
+  }
+}
+
 /** The rule without the matches that conflict with its action or with earlier matches. */
 export function makeConsistent(r: NftGenRule): NftGenRule {
+  const neqs = new Set<string>();
+  let ordered = false;
+  const kept = r.matches.filter((m) => {
+    // nft 1.0.6 lists two ordering comparisons in a row as one range on the second selector
+    // (`icmp code < 6 ip ttl > 64` is listed as `ip ttl != 6-64`, the kernel runs both): keep one per rule.
+    if (m.kind === 'num' && m.form.kind === 'cmp' && ['<', '>', '<=', '>='].includes(m.form.op)) {
+      if (ordered) return false;
+      ordered = true;
+    }
+    const h = neqHeader(m);
+    if (h === undefined) return true;
+    if (neqs.has(h)) return false;
+    neqs.add(h);
+    return true;
+  });
+  return dependencies({ ...r, matches: kept });
+}
+
+function dependencies(r: NftGenRule): NftGenRule {
   const act = actionNeeds(r.action);
   let needs: Needs = act;
   const matches: NftGenMatch[] = [];
@@ -91,8 +131,10 @@ export function makeConsistent(r: NftGenRule): NftGenRule {
       const withIp = combine(needs, matchNeeds(m));
       if (withIp === undefined || (act.protos !== undefined && !act.protos.includes(explicit))) continue;
       matches.push(m);
-      // It replaces the transport context: later header matches must agree with it.
-      needs = { ...withIp, protos: [explicit] };
+      // Later header matches must agree with it — and, when it contradicts an earlier one, with both
+      // (`tcp dport 1 meta l4proto udp udp sport 2`: "tcp vs. udp"), so none can follow.
+      const agrees = needs.protos === undefined || needs.protos.includes(explicit);
+      needs = { ...withIp, protos: [agrees ? explicit : SOME] };
       continue;
     }
     const next = combine(needs, matchNeeds(m));

@@ -222,7 +222,8 @@ function numHints(h: Hints, field: string, ivs: readonly NumItem[], offset: numb
   const out = field === 'sport' || field === 'dport' ? h.ports : field === 'length' ? h.lengths : field === 'ttl' ? h.ttls
     : field === 'icmpType' ? h.icmp : field === 'protocol' ? h.protos : undefined;
   if (!out) return;
-  for (const [lo, hi] of ivs) for (const v of [lo - 1, lo, hi, hi + 1]) if (v >= 0) out.push(v + offset);
+  const max = out === h.ports ? 65535 : out === h.lengths ? MAX_IP_LENGTH : 255;
+  for (const [lo, hi] of ivs) for (const v of [lo - 1, lo, hi, hi + 1]) if (v >= 0 && v + offset <= max) out.push(v + offset);
 }
 
 function hintsOf(rs: NftGenRuleset): Hints {

@@ -4,6 +4,9 @@
  * counters against the trace), and `nft -j` JSON is reordered so that it loads — nft lists a
  * verdict map before the chains its elements jump to, and refuses that order on input.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type RunResult, inNs, run } from './exec.js';
 
 /** JSON (`nft -j`) when the document is an object with an "nftables" array. */
@@ -43,7 +46,16 @@ export async function loadNftJson(ns: string, text: string, harness: string): Pr
   if (json === undefined) return { code: 1, stdout: '', stderr: 'the ruleset is not an nft -j document ({"nftables": [...]})' };
   const flushed = await run(inNs(ns, ['nft', 'flush', 'ruleset']), { timeoutMs: 120_000 });
   if (flushed.code !== 0) return flushed;
-  const loaded = await run(inNs(ns, ['nft', '-j', '-f', '-']), { input: json, timeoutMs: 120_000 });
+  // nft reads JSON from a file path (it cannot open /dev/stdin when that is a socket, as Node's pipes are).
+  const dir = mkdtempSync(join(tmpdir(), 'fwdk-json-'));
+  const file = join(dir, 'ruleset.json');
+  let loaded: RunResult;
+  try {
+    writeFileSync(file, json);
+    loaded = await run(inNs(ns, ['nft', '-j', '-f', file]), { timeoutMs: 120_000 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   if (loaded.code !== 0) return loaded;
   return run(inNs(ns, ['nft', '-f', '-']), { input: harness, timeoutMs: 120_000 });
 }

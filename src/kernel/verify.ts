@@ -6,16 +6,17 @@
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { SourceFile } from '../diagnostics/source.js';
 import { loadIptables } from '../dialects/iptables/index.js';
+import { loadNftables, nftablesDialect } from '../dialects/nftables/index.js';
 import type { Family } from '../model/address.js';
 import type { Packet } from '../model/packet.js';
 import type { Ruleset } from '../model/ruleset.js';
 import { type Difference, compareOutcomes } from './compare.js';
 import { checkKernelSupport, type KernelProblemKind } from './environment.js';
 import { isValidIfName } from './netns.js';
-import { type ModelOutcome, simulatorModel, fromText, type LoadedModel } from './model.js';
+import { type Companion, type ModelOutcome, simulatorModel, fromText, type LoadedModel } from './model.js';
 import { inputRules, packetsForRuleset } from './model-packets.js';
 import type { KernelOutcome } from './observe.js';
-import { iptablesLoader } from './product-model.js';
+import { iptablesLoader, loadMixed, productLoader } from './product-model.js';
 import { type KernelCaseRecord, compareWithRecord, parseRecords, recordPacket } from './record.js';
 import { KernelSession, type RulesetDialect } from './session.js';
 import { CLIENT_V4, CLIENT_V6, SERVER_V4, SERVER_V6 } from './netns.js';
@@ -102,6 +103,19 @@ function since(t: number): number {
   return Date.now() - t;
 }
 
+/** nftables text or `nft -j` JSON (else iptables-save / ip6tables-save text). */
+export function isNftablesRuleset(text: string, fileName?: string): boolean {
+  return nftablesDialect.detect(text, fileName);
+}
+
+/** Packet families a ruleset filters: IPv4 and / or IPv6 (an nftables ruleset may do both). */
+function familiesOf(rs: Ruleset, nft: boolean): Family[] {
+  if (!nft) return [rs.tables.some((t) => t.family === 'ip6') ? 'ipv6' : 'ipv4'];
+  const sees = (f: Family): boolean => rs.tables.some((t) => (t.family === 'inet' || t.family === (f === 'ipv4' ? 'ip' : 'ip6')) && t.chains.some((c) => c.base?.hook === 'input'));
+  const out = (['ipv4', 'ipv6'] as const).filter(sees);
+  return out.length > 0 ? out : ['ipv4'];
+}
+
 export async function verifyRuleset(text: string, o: VerifyOptions): Promise<VerifyResult> {
   const t0 = Date.now();
   if (!o.skipEnvironmentCheck) {
@@ -109,13 +123,15 @@ export async function verifyRuleset(text: string, o: VerifyOptions): Promise<Ver
     if (!env.ok) return { ok: false, failure: { kind: 'environment', problem: env.kind, message: env.message } };
   }
   const fileName = o.fileName ?? 'ruleset';
-  const loaded = loadIptables(text, fileName);
+  const nft = isNftablesRuleset(text, fileName);
+  const loaded = nft ? loadNftables(text, fileName) : loadIptables(text, fileName);
   const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {
     return { ok: false, failure: { kind: 'input', message: `${fileName}: ${errors.length} error(s); the kernel check needs a ruleset fwdoctor reads completely`, diagnostics: loaded.diagnostics, files: loaded.files } };
   }
-  const family: Family = loaded.ruleset.tables.some((t) => t.family === 'ip6') ? 'ipv6' : 'ipv4';
-  const dialect: RulesetDialect = family === 'ipv4' ? 'iptables' : 'ip6tables';
+  const families = familiesOf(loaded.ruleset, nft);
+  const family: Family = families[0] ?? 'ipv4';
+  const dialect: RulesetDialect = nft ? 'nftables' : family === 'ipv4' ? 'iptables' : 'ip6tables';
   const interfaces = interfacesFor(loaded.ruleset);
   const rules = inputRules(loaded.ruleset).length;
   o.onProgress?.(`creating a throwaway network namespace with interfaces ${interfaces.join(', ')}`);
@@ -123,15 +139,19 @@ export async function verifyRuleset(text: string, o: VerifyOptions): Promise<Ver
   try {
     const tSetup = since(t0);
     let t = Date.now();
-    o.onProgress?.(`loading ${rules} rules with ${dialect}-restore inside the namespace`);
+    o.onProgress?.(`loading ${rules} rules with ${nft ? 'nft -f' : `${dialect}-restore`} inside the namespace`);
     const refused = await session.load(text, dialect);
-    if (refused !== undefined) return { ok: false, failure: { kind: 'input', message: `the kernel refused the ruleset (${dialect}-restore in a fresh namespace): ${refused}` } };
+    if (refused !== undefined) return { ok: false, failure: { kind: 'input', message: `the kernel refused the ruleset (${nft ? 'nft -f' : `${dialect}-restore`} in a fresh namespace): ${refused}` } };
     const tLoad = since(t);
     t = Date.now();
-    const model = simulatorModel('fwdoctor', fromText(iptablesLoader)).load({ text, dialect, fileName });
+    const model = simulatorModel('fwdoctor', fromText(productLoader)).load({ text, dialect, fileName });
     if ('errors' in model) return { ok: false, failure: { kind: 'input', message: model.errors.join('; ') } };
     // The simulator only steers packet choice past broad early rules; the kernel still judges every packet.
-    const packets = packetsForRuleset(loaded.ruleset, family, session.interfaces, o.packets, o.seed, (p) => model.simulate(p).matched);
+    // An nftables ruleset filtering both families gets half of the packets in each.
+    const packets = families.flatMap((f, i) => {
+      const n = Math.floor(o.packets / families.length) + (i < o.packets % families.length ? 1 : 0);
+      return packetsForRuleset(loaded.ruleset, f, session.interfaces, n, o.seed + i, (p) => model.simulate(p).matched);
+    });
     const tGen = since(t);
     t = Date.now();
     o.onProgress?.(`sending ${packets.length} packets`);
@@ -157,9 +177,11 @@ export async function verifyRuleset(text: string, o: VerifyOptions): Promise<Ver
     }
     const tSim = since(t);
     const notes: string[] = [];
-    const outside = outsideRanges(loaded.ruleset, family);
-    if (outside > 0) {
-      notes.push(`${outside} rule(s) only test addresses outside the test ranges (${family === 'ipv4' ? `${CLIENT_V4} → ${SERVER_V4}` : `${CLIENT_V6} → ${SERVER_V6}`}); test packets never carry those addresses, so those rules are checked only for packets they do not match`);
+    for (const f of families) {
+      const outside = outsideRanges(loaded.ruleset, f);
+      if (outside > 0) {
+        notes.push(`${outside} rule(s) only test addresses outside the test ranges (${f === 'ipv4' ? `${CLIENT_V4} → ${SERVER_V4}` : `${CLIENT_V6} → ${SERVER_V6}`}); test packets never carry those addresses, so those rules are checked only for packets they do not match`);
+      }
     }
     return {
       ok: true,
@@ -173,6 +195,13 @@ export async function verifyRuleset(text: string, o: VerifyOptions): Promise<Ver
   } finally {
     await session.close();
   }
+}
+
+function companionOf(r: KernelCaseRecord): Companion | undefined {
+  const c = (r as KernelCaseRecord & { companion?: unknown }).companion;
+  if (typeof c !== 'object' || c === null) return undefined;
+  const { text, dialect } = c as { text?: unknown; dialect?: unknown };
+  return typeof text === 'string' && (dialect === 'iptables' || dialect === 'ip6tables') ? { text, dialect } : undefined;
 }
 
 export interface ReplayedCase {
@@ -192,15 +221,23 @@ export async function replayRecords(text: string, o: { readonly skipEnvironmentC
   const { records, problems } = parseRecords(text);
   if (problems.length > 0) return { ok: false, failure: { kind: 'input', message: problems.map((p) => `line ${p.line}: ${p.message}`).join('; ') } };
   const groups = new Map<string, KernelCaseRecord[]>();
-  for (const r of records) groups.set(`${r.dialect}\n${r.ruleset}`, [...(groups.get(`${r.dialect}\n${r.ruleset}`) ?? []), r]);
+  for (const r of records) {
+    const key = `${r.dialect}\n${r.ruleset}\n${companionOf(r)?.text ?? ''}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
   const session = await KernelSession.open({ interfaces: ['fwo1', 'fwo2', 'eth0'] });
   const out: ReplayedCase[] = [];
   try {
     for (const group of groups.values()) {
       const first = group[0] as KernelCaseRecord;
       const dialect: RulesetDialect = first.dialect === 'nftables' ? 'nftables' : first.dialect === 'ip6tables-save' ? 'ip6tables' : 'iptables';
-      const refused = await session.load(first.ruleset, dialect);
-      const model = simulatorModel('fwdoctor', fromText(iptablesLoader)).load({ text: first.ruleset, dialect, fileName: first.id });
+      // Cases of a host with an iptables-nft table next to the nftables ones carry its text as `companion`.
+      const companion = companionOf(first);
+      const refused = await session.load(first.ruleset, dialect, companion);
+      const model = companion
+        ? simulatorModel('fwdoctor', (input) => { const r = loadMixed(input.text, companion, input.fileName ?? first.id); return r.errors.length > 0 ? { errors: r.errors } : { ruleset: r.ruleset }; })
+          .load({ text: first.ruleset, dialect, fileName: first.id })
+        : simulatorModel('fwdoctor', fromText(iptablesLoader)).load({ text: first.ruleset, dialect, fileName: first.id });
       const packets = group.map((r) => recordPacket(r));
       const sendable = packets.map((p) => p.packet).filter((p): p is Packet => p !== undefined);
       const obs = refused === undefined ? await session.observe(sendable) : [];
