@@ -3,6 +3,7 @@
  * an inet table with sets, a verdict map, a base chain dispatching to many regular chains, and an
  * ip table with a second base chain on the same hook. Deterministic (seeded) and loadable by nft.
  */
+import { makeRandom } from '../src/kernel/random.js';
 
 type J = Record<string, unknown>;
 
@@ -11,17 +12,6 @@ interface Rule {
   readonly expr: readonly J[];
 }
 
-/** A small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pay = (protocol: string, field: string): J => ({ payload: { protocol, field } });
 const meta = (key: string): J => ({ meta: { key } });
@@ -35,7 +25,7 @@ export interface GeneratedNft {
 
 /** `rules` rules (about), spread over `rules / 500` regular chains. */
 export function generateNftRuleset(rules = 50_000, seed = 4): GeneratedNft {
-  const r = rng(seed);
+  const r = makeRandom(seed);
   const int = (n: number): number => Math.floor(r() * n);
   const v4 = (): string => `198.${18 + int(2)}.${int(256)}.${1 + int(254)}`;
   const net = (): [string, number] => [`198.18.${int(256)}.0`, 24];

@@ -10,19 +10,10 @@ import { prefixInterval } from '../model/address.js';
 import { type Packet, minimalLength } from '../model/packet.js';
 import { MAX_IP_LENGTH } from './frame.js';
 import { POOLS, poolBase } from './gen-ruleset.js';
+import { makeRandom } from './random.js';
 import type { GenMatch, GenRule, GenRuleset } from './gen-syntax.js';
 
-/** A small deterministic generator (mulberry32), so aimed packets follow from the case seed. */
-export function makeRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { makeRandom } from './random.js';
 
 type Draft = { -readonly [K in keyof Packet]: Packet[K] };
 

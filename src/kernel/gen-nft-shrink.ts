@@ -7,6 +7,7 @@
 import { type Packet, minimalLength } from '../model/packet.js';
 import type { GenRuleset } from './gen-syntax.js';
 import type { NftGenAction, NftGenChain, NftGenMatch, NftGenRule, NftGenRuleset, NftGenTable } from './gen-nft-syntax.js';
+import { shrinkGreedy } from './shrink.js';
 
 export type NftOracle = (rs: NftGenRuleset, p: Packet) => Promise<boolean>;
 
@@ -120,22 +121,5 @@ function* candidates(rs: NftGenRuleset, p: Packet, interfaces: readonly string[]
 export async function shrinkNftCase(
   rs: NftGenRuleset, p: Packet, disagrees: NftOracle, interfaces: readonly string[], maxChecks = 300,
 ): Promise<{ readonly ruleset: NftGenRuleset; readonly packet: Packet; readonly checks: number; readonly steps: number }> {
-  let cur: Candidate = { rs, p };
-  let checks = 0;
-  let steps = 0;
-  let progress = true;
-  while (progress && checks < maxChecks) {
-    progress = false;
-    for (const cand of candidates(cur.rs, cur.p, interfaces)) {
-      if (checks >= maxChecks) break;
-      checks += 1;
-      if (await disagrees(cand.rs, cand.p)) {
-        cur = cand;
-        steps += 1;
-        progress = true;
-        break;
-      }
-    }
-  }
-  return { ruleset: cur.rs, packet: cur.p, checks, steps };
+  return shrinkGreedy({ rs, p }, (r, q) => candidates(r, q, interfaces), disagrees, maxChecks);
 }

@@ -104,17 +104,23 @@ function* candidates(rs: GenRuleset, p: Packet, interfaces: readonly string[]): 
   }
 }
 
-/** Shrinks (rs, p), which must disagree, within `maxChecks` kernel checks. */
-export async function shrinkCase(
-  rs: GenRuleset, p: Packet, disagrees: DisagreementOracle, interfaces: readonly string[], maxChecks = 300,
-): Promise<ShrinkResult> {
-  let cur: Candidate = { rs, p };
+/**
+ * Greedy shrinking shared by the iptables and nftables generators: take the first smaller candidate
+ * that still disagrees, start again from it, stop when none does or after `maxChecks` kernel checks.
+ */
+export async function shrinkGreedy<R>(
+  start: { readonly rs: R; readonly p: Packet },
+  candidatesOf: (rs: R, p: Packet) => Iterable<{ readonly rs: R; readonly p: Packet }>,
+  disagrees: (rs: R, p: Packet) => Promise<boolean>,
+  maxChecks: number,
+): Promise<{ readonly ruleset: R; readonly packet: Packet; readonly checks: number; readonly steps: number }> {
+  let cur = start;
   let checks = 0;
   let steps = 0;
   let progress = true;
   while (progress && checks < maxChecks) {
     progress = false;
-    for (const cand of candidates(cur.rs, cur.p, interfaces)) {
+    for (const cand of candidatesOf(cur.rs, cur.p)) {
       if (checks >= maxChecks) break;
       checks += 1;
       if (await disagrees(cand.rs, cand.p)) {
@@ -126,4 +132,11 @@ export async function shrinkCase(
     }
   }
   return { ruleset: cur.rs, packet: cur.p, checks, steps };
+}
+
+/** Shrinks (rs, p), which must disagree, within `maxChecks` kernel checks. */
+export async function shrinkCase(
+  rs: GenRuleset, p: Packet, disagrees: DisagreementOracle, interfaces: readonly string[], maxChecks = 300,
+): Promise<ShrinkResult> {
+  return shrinkGreedy({ rs, p }, (r, q) => candidates(r, q, interfaces), disagrees, maxChecks);
 }

@@ -5,18 +5,10 @@
  * so a round replaces the previous one completely).
  */
 
-export type Rng = () => number;
+import type { Rng } from '../../src/kernel/random.js';
 
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export type { Rng };
+export { makeRandom as mulberry32 } from '../../src/kernel/random.js';
 
 const pick = <T>(r: Rng, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
 const chance = (r: Rng, p: number): boolean => r() < p;
