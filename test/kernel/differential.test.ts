@@ -8,10 +8,11 @@
  *   FWDOCTOR_KERNEL_RECORD=FILE    append every kernel-answered case as JSON Lines (record.ts shape)
  */
 import { appendFileSync } from 'node:fs';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, it } from 'vitest';
 import { describeKernel, envInt } from './kernel-env.js';
 import { KernelSession } from '../../src/kernel/session.js';
-import { formatCoverage, formatDisagreement, runDifferential } from '../../src/kernel/differential.js';
+import { runDifferential } from '../../src/kernel/differential.js';
+import { expectKernelAgreement } from './differential-report.js';
 import { formatRecord } from '../../src/kernel/record.js';
 import { differentialModels } from '../../src/kernel/product-model.js';
 
@@ -34,15 +35,6 @@ describeKernel('kernel differential: random iptables rulesets (IPv4 and IPv6)', 
       session, models, cases: CASES, seed: SEED,
       ...(RECORD ? { onCase: (r) => appendFileSync(RECORD, `${formatRecord(r)}\n`) } : {}),
     });
-    const rate = report.cases / (report.elapsedMs / 1000);
-    console.log(`[kernel] differential: ${report.agreed}/${report.cases} cases agree over ${report.rulesets} rulesets `
-      + `(models: ${models.map((m) => m.name).join(' | ')}) in ${(report.elapsedMs / 1000).toFixed(1)} s, ${rate.toFixed(0)} cases/s, seed ${SEED}`);
-    console.log(`[kernel] coverage: ${formatCoverage(report.coverage, report.cases)}`);
-    const reproduce = `FWDOCTOR_KERNEL_SEED=${SEED} FWDOCTOR_KERNEL_CASES=${CASES} npx vitest run test/kernel/differential.test.ts`;
-    for (const d of report.disagreements) console.log(formatDisagreement(d, reproduce));
-    expect(report.harnessProblems.slice(0, 5)).toEqual([]);
-    expect(report.modelErrors.slice(0, 3)).toEqual([]);
-    expect(report.disagreements.map((d) => formatDisagreement(d, reproduce))).toEqual([]);
-    expect(report.cases).toBeGreaterThanOrEqual(CASES * 0.99);
+    expectKernelAgreement({ label: 'differential', report, models, seed: SEED, cases: CASES, reproduce: `FWDOCTOR_KERNEL_SEED=${SEED} FWDOCTOR_KERNEL_CASES=${CASES} npx vitest run test/kernel/differential.test.ts` });
   }, 900_000);
 });

@@ -11,10 +11,11 @@
  *   FWDOCTOR_KERNEL_NFT_RECORD=FILE     append every kernel-answered case as JSON Lines
  */
 import { appendFileSync } from 'node:fs';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, it } from 'vitest';
 import { describeKernel, envInt } from './kernel-env.js';
 import { KernelSession } from '../../src/kernel/session.js';
-import { formatCoverage, formatDisagreement, runDifferential } from '../../src/kernel/differential.js';
+import { runDifferential } from '../../src/kernel/differential.js';
+import { expectKernelAgreement } from './differential-report.js';
 import { nftSource } from '../../src/kernel/gen-nft-case.js';
 import { formatRecord } from '../../src/kernel/record.js';
 import { nftDifferentialModels } from '../../src/kernel/product-model.js';
@@ -45,15 +46,6 @@ describeKernel('kernel differential: random nftables rulesets (ip, ip6, inet; wi
       session, models, cases: CASES, seed: SEED, source: nftSource(),
       ...(RECORD ? { onCase: (r) => appendFileSync(RECORD, `${formatRecord(r)}\n`) } : {}),
     });
-    const rate = report.cases / (report.elapsedMs / 1000);
-    console.log(`[kernel] nft differential: ${report.agreed}/${report.cases} cases agree over ${report.rulesets} rulesets `
-      + `(models: ${models.map((m) => m.name).join(' | ')}) in ${(report.elapsedMs / 1000).toFixed(1)} s, ${rate.toFixed(0)} cases/s, seed ${SEED}`);
-    console.log(`[kernel] coverage: ${formatCoverage(report.coverage, report.cases)}`);
-    const reproduce = `FWDOCTOR_KERNEL_NFT_SEED=${SEED} FWDOCTOR_KERNEL_NFT_CASES=${CASES} npx vitest run test/kernel/nft-differential.test.ts`;
-    for (const d of report.disagreements) console.log(formatDisagreement(d, reproduce));
-    expect(report.harnessProblems.slice(0, 5)).toEqual([]);
-    expect(report.modelErrors.slice(0, 3)).toEqual([]);
-    expect(report.disagreements.map((d) => formatDisagreement(d, reproduce))).toEqual([]);
-    expect(report.cases).toBeGreaterThanOrEqual(CASES * 0.99);
+    expectKernelAgreement({ label: 'nft differential', report, models, seed: SEED, cases: CASES, reproduce: `FWDOCTOR_KERNEL_NFT_SEED=${SEED} FWDOCTOR_KERNEL_NFT_CASES=${CASES} npx vitest run test/kernel/nft-differential.test.ts` });
   }, 900_000);
 });

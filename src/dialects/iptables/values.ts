@@ -104,53 +104,17 @@ export function hex(n: number): string {
   return `0x${(n >>> 0).toString(16)}`;
 }
 
-/** `a.b.c.d` or `a.b.c.d/len` (len 0-32), or undefined for anything else (the slow path decides). */
-function fastCidr4(text: string): Cidr | undefined {
+/**
+ * Dotted-quad IPv4 (no leading zeros, as the model's parser) from position 0 up to `end` or a `/`:
+ * the value and where it stopped. A hot path, so no regex.
+ */
+function scanIpv4(text: string): { readonly value: number; readonly end: number } | undefined {
   let v = 0;
   let part = 0;
   let digits = 0;
   let dots = 0;
   let i = 0;
-  const n = text.length;
-  for (; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 46) {
-      if (digits === 0 || dots === 3) return undefined;
-      v = v * 256 + part;
-      part = 0;
-      digits = 0;
-      dots++;
-    } else if (c >= 48 && c <= 57) {
-      if (digits > 0 && part === 0) return undefined;
-      part = part * 10 + (c - 48);
-      if (part > 255) return undefined;
-      digits++;
-    } else if (c === 47) break;
-    else return undefined;
-  }
-  if (dots !== 3 || digits === 0) return undefined;
-  v = v * 256 + part;
-  let len = 32;
-  if (i < n) {
-    if (n - i - 1 < 1 || n - i - 1 > 3) return undefined;
-    len = 0;
-    for (let k = i + 1; k < n; k++) {
-      const c = text.charCodeAt(k);
-      if (c < 48 || c > 57) return undefined;
-      len = len * 10 + (c - 48);
-    }
-    if (len > 32) return undefined;
-  }
-  return { value: BigInt(v), mask: maskOf('ipv4', len), prefix: len };
-}
-
-/** Dotted-quad IPv4 (no leading zeros, as the model's parser) as a number: a hot path, so no regex. */
-function ipv4Number(text: string): number | undefined {
-  let v = 0;
-  let part = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < text.length; i++) {
+  for (; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 46) {
       if (digits === 0 || dots === 3) return undefined;
@@ -163,15 +127,36 @@ function ipv4Number(text: string): number | undefined {
       part = part * 10 + (c - 48);
       if (part > 255) return undefined;
       digits++;
-    } else return undefined;
+    } else if (c === 47) break;
+    else return undefined;
   }
   if (dots !== 3 || digits === 0) return undefined;
-  return v * 256 + part;
+  return { value: v * 256 + part, end: i };
+}
+
+/** `a.b.c.d` or `a.b.c.d/len` (len 0-32), or undefined for anything else (the slow path decides). */
+function fastCidr4(text: string): Cidr | undefined {
+  const scanned = scanIpv4(text);
+  if (scanned === undefined) return undefined;
+  const i = scanned.end;
+  const n = text.length;
+  let len = 32;
+  if (i < n) {
+    if (n - i - 1 < 1 || n - i - 1 > 3) return undefined;
+    len = 0;
+    for (let k = i + 1; k < n; k++) {
+      const c = text.charCodeAt(k);
+      if (c < 48 || c > 57) return undefined;
+      len = len * 10 + (c - 48);
+    }
+    if (len > 32) return undefined;
+  }
+  return { value: BigInt(scanned.value), mask: maskOf('ipv4', len), prefix: len };
 }
 
 function fastIpv4(text: string): bigint | undefined {
-  const v = ipv4Number(text);
-  return v === undefined ? undefined : BigInt(v);
+  const scanned = scanIpv4(text);
+  return scanned === undefined || scanned.end !== text.length ? undefined : BigInt(scanned.value);
 }
 
 /** An address of the family, undefined otherwise. */
