@@ -2,6 +2,7 @@
 import { type Command, Option } from 'commander';
 import { parseAssumptions, prepare, toJson, type SimulateOptions, type TraceResult } from '../analysis/simulate/index.js';
 import { findUnreachedAccepts } from '../analysis/why/unreached.js';
+import { FLOW_OUTCOMES } from '../model/flow.js';
 import type { Packet } from '../model/packet.js';
 import { packetFromJson, packetFromText } from '../model/packet-input.js';
 import { HOOKS } from '../model/ruleset.js';
@@ -85,7 +86,7 @@ export function registerTrace(program: Command): void {
     .option('--json', 'one JSON result per packet per line (DESIGN.md contract)')
     .option('--dialect <id>', `input format instead of auto-detection (${dialectIds().join(', ')})`)
     .option('--assume <spec>', 'value of rules fwdoctor cannot evaluate, repeatable: opaque=match|nomatch, TABLE/CHAIN/N=match|nomatch', (v: string, prev: string[] = []) => [...prev, v])
-    .addOption(new Option('--expect <verdict>', 'exit 1 unless every packet gets this verdict (for CI); with --flow: this outcome').choices(['accept', 'drop', 'reject', 'blocked', 'open', 'refused', 'unreachable', 'timeout', 'no-route']))
+    .addOption(new Option('--expect <verdict>', 'exit 1 unless every packet gets this verdict (for CI); with --flow: this outcome').choices(['accept', 'drop', 'reject', 'blocked', ...FLOW_OUTCOMES]))
     .option('--all', 'show every rule visited (long runs of non-matching rules are folded otherwise)')
     .option('--no-color', 'no colours (also when NO_COLOR is set)')
     .addHelpText('after', `

@@ -14,6 +14,8 @@ const CASES: readonly { dir: string; to: string; from?: string; symptom?: Sympto
   { dir: 'conntrack-full', to: '198.19.0.2:443', from: '198.18.0.5', symptom: 'intermittent', cause: 'diagnose/conntrack-full', outcome: 'timeout' },
   { dir: 'ipv6-open-ipv4-locked', to: '[fd00:f00d:19::2]:5432', cause: 'diagnose/ipv6-open-ipv4-closed', outcome: 'open' },
   { dir: 'tcp-wrappers-sshd', to: '198.19.0.2:22', from: '198.18.0.5', symptom: 'refused', cause: 'diagnose/tcp-wrappers', outcome: 'refused' },
+  { dir: 'ipv6-nd-blocked', to: '[fd00:f00d:19::2]:443', from: 'fd00:f00d:18::5', symptom: 'timeout', cause: 'diagnose/ipv6-nd-blocked', outcome: 'timeout' },
+  { dir: 'local-redirect-wrong-port', to: '198.18.0.80:80', from: '198.19.0.10', symptom: 'refused', cause: 'diagnose/nothing-listening', outcome: 'refused' },
 ];
 
 describe('examples: diagnose names the right cause first', () => {

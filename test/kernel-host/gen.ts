@@ -1,8 +1,9 @@
 /**
  * Random router + server configurations for the host-path kernel test: DNAT port forwards,
  * masquerade, FORWARD / INPUT / OUTPUT policies, ESTABLISHED rules present or not, NOTRACK in raw,
- * REJECT variants, ip_forward on or off. Rulesets are iptables-restore text (every table written,
- * so a round replaces the previous one completely).
+ * REJECT variants, ip_forward on or off, and for connections the router opens itself OUTPUT DNAT
+ * (to the server or to itself), OUTPUT REDIRECT to a local port and OUTPUT port rules. Rulesets are
+ * iptables-restore text (every table written, so a round replaces the previous one completely).
  */
 
 import type { Rng } from '../../src/kernel/random.js';
@@ -38,6 +39,7 @@ export interface Config {
   readonly ipForward: boolean;
 }
 
+const LOCAL_PORTS = [['tcp', 22], ['tcp', 80], ['tcp', 9090], ['udp', 53], ['udp', 5353], ['tcp', 2200], ['tcp', 3128], ['udp', 5301]] as const;
 const SERVER_PORTS = [['tcp', 22], ['tcp', 80], ['tcp', 8080], ['tcp', 9090], ['tcp', 443], ['tcp', 23], ['udp', 53], ['udp', 5353], ['udp', 9999]] as const;
 
 export function generateConfig(r: Rng): Config {
@@ -49,15 +51,21 @@ export function generateConfig(r: Rng): Config {
   if (chance(r, 0.5)) nat.push('-A PREROUTING -i fhr0 -p tcp -m tcp --dport 2222 -j DNAT --to-destination 198.19.0.2:22');
   if (chance(r, 0.5)) nat.push('-A PREROUTING -i fhr0 -p udp -m udp --dport 5300 -j DNAT --to-destination 198.19.0.2:53');
   if (chance(r, 0.5)) nat.push('-A POSTROUTING -o fhr1 -j MASQUERADE');
+  // Connections the router opens itself: OUTPUT DNAT to the server or to itself, REDIRECT to a local port.
+  if (chance(r, 0.5)) nat.push('-A OUTPUT -d 198.18.0.1/32 -p tcp -m tcp --dport 2222 -j DNAT --to-destination 198.19.0.2:22');
+  if (chance(r, 0.5)) nat.push('-A OUTPUT -d 198.19.0.2/32 -p tcp -m tcp --dport 9090 -j DNAT --to-destination 198.19.0.2:80');
+  if (chance(r, 0.5)) nat.push(`-A OUTPUT -p tcp -m tcp --dport 8888 -j REDIRECT --to-ports ${pick(r, [3128, 2200, 3129])}`);
+  if (chance(r, 0.4)) nat.push('-A OUTPUT -d 198.19.0.2/32 -p udp -m udp --dport 5353 -j DNAT --to-destination 198.19.0.2:53');
   const fwd: string[] = [];
   if (chance(r, 0.6)) fwd.push('-A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT');
   fwd.push(...portRules(r, 'FORWARD', chance(r, 0.5) ? '198.19.0.2' : undefined, SERVER_PORTS));
   if (chance(r, 0.3)) fwd.push('-A FORWARD -i fhr1 -j ACCEPT');
   const rin: string[] = [];
   if (chance(r, 0.5)) rin.push('-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT');
-  rin.push(...portRules(r, 'INPUT', undefined, [['tcp', 22], ['udp', 5300], ['tcp', 8080], ['tcp', 80], ['udp', 53]]));
+  rin.push(...portRules(r, 'INPUT', undefined, [['tcp', 22], ['udp', 5300], ['tcp', 8080], ['tcp', 80], ['udp', 53], ['tcp', 2200], ['tcp', 3128], ['udp', 5301]]));
   const rout: string[] = [];
   if (chance(r, 0.5)) rout.push('-A OUTPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT');
+  rout.push(...portRules(r, 'OUTPUT', undefined, LOCAL_PORTS));
   const router = [
     '*raw', ':PREROUTING ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ...raw, 'COMMIT',
     '*nat', ':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]', ...nat, 'COMMIT',
@@ -96,4 +104,16 @@ export const FLOW_TARGETS: readonly { proto: 'tcp' | 'udp'; dst: string; dport: 
   { proto: 'udp', dst: '198.19.0.2', dport: 9999 }, { proto: 'tcp', dst: '198.18.0.1', dport: 80 },
   { proto: 'tcp', dst: '198.18.0.1', dport: 9090 }, { proto: 'udp', dst: '198.18.0.1', dport: 53 },
   { proto: 'tcp', dst: '198.19.0.2', dport: 2222 }, { proto: 'tcp', dst: '198.19.128.1', dport: 80, src: '198.18.0.3' },
+];
+
+/** Listening sockets of the router (for the connections it opens to itself). */
+export const ROUTER_SERVERS = [['tcp', '0.0.0.0', 2200], ['tcp', '127.0.0.1', 3128], ['udp', '0.0.0.0', 5301]] as const;
+
+/** Flows the router opens itself (probed inside the router namespace). */
+export const LOCAL_TARGETS: readonly { proto: 'tcp' | 'udp'; src: string; dst: string; dport: number }[] = [
+  { proto: 'tcp', src: '198.19.0.1', dst: '198.19.0.2', dport: 22 }, { proto: 'tcp', src: '198.19.0.1', dst: '198.19.0.2', dport: 80 },
+  { proto: 'tcp', src: '198.19.0.1', dst: '198.19.0.2', dport: 9090 }, { proto: 'udp', src: '198.19.0.1', dst: '198.19.0.2', dport: 53 },
+  { proto: 'udp', src: '198.19.0.1', dst: '198.19.0.2', dport: 5353 }, { proto: 'tcp', src: '198.18.0.1', dst: '198.18.0.1', dport: 2222 },
+  { proto: 'tcp', src: '198.18.0.1', dst: '198.19.0.2', dport: 8888 }, { proto: 'tcp', src: '198.18.0.1', dst: '198.19.0.1', dport: 2200 },
+  { proto: 'udp', src: '198.19.0.1', dst: '198.19.0.1', dport: 5301 }, { proto: 'tcp', src: '198.19.0.1', dst: '198.19.128.1', dport: 80 },
 ];

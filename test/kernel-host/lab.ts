@@ -2,6 +2,7 @@
  * Three namespaces for host-path flows, named `fwdh-<pid>-<n>-{c,r,s}`:
  *
  *   client 198.18.0.2/24 (fhc0) ── (fhr0) 198.18.0.1/24  router  198.19.0.1/24 (fhr1) ── (fhs0) 198.19.0.2/24  server
+ *          fd00:f00d:18::2/64            fd00:f00d:18::1/64         fd00:f00d:19::1/64        fd00:f00d:19::2/64
  *
  * Client and server route everything through the router. ICMP error rate limits are off in the
  * router and the server so that every REJECT is answered. Servers run inside the server (and
@@ -108,6 +109,8 @@ export async function createHostLab(): Promise<HostLab & { id: string }> {
   };
   try {
     for (const ns of all) await ip('netns', 'add', ns);
+    // No duplicate address detection: addresses (link-local ones too) are usable at once.
+    for (const ns of all) await sysctlIn(ns, { 'net.ipv6.conf.all.accept_dad': '0', 'net.ipv6.conf.default.accept_dad': '0' });
     await ip('link', 'add', 'fhc0', 'netns', client, 'type', 'veth', 'peer', 'name', 'fhr0', 'netns', router);
     await ip('link', 'add', 'fhr1', 'netns', router, 'type', 'veth', 'peer', 'name', 'fhs0', 'netns', server);
     for (const [ns, dev] of [[client, 'fhc0'], [router, 'fhr0'], [router, 'fhr1'], [server, 'fhs0'], [client, 'lo'], [router, 'lo'], [server, 'lo']] as const) {
@@ -120,11 +123,18 @@ export async function createHostLab(): Promise<HostLab & { id: string }> {
     await ip('-n', server, 'addr', 'add', '198.19.0.2/24', 'dev', 'fhs0');
     await ip('-n', client, 'route', 'add', 'default', 'via', '198.18.0.1');
     await ip('-n', server, 'route', 'add', 'default', 'via', '198.19.0.1');
-    const quiet = { 'net.ipv4.conf.all.rp_filter': '0', 'net.ipv4.conf.default.rp_filter': '0', 'net.ipv4.icmp_ratelimit': '0', 'net.ipv4.icmp_msgs_per_sec': '100000', 'net.ipv4.icmp_msgs_burst': '100000' };
-    await sysctlIn(router, { ...quiet, 'net.ipv4.ip_forward': '1' });
+    for (const [ns, cidr, dev] of [[client, 'fd00:f00d:18::2/64', 'fhc0'], [client, 'fd00:f00d:18::3/64', 'fhc0'], [router, 'fd00:f00d:18::1/64', 'fhr0'],
+      [router, 'fd00:f00d:19::1/64', 'fhr1'], [server, 'fd00:f00d:19::2/64', 'fhs0']] as const) {
+      await ip('-n', ns, 'addr', 'add', cidr, 'dev', dev, 'nodad');
+    }
+    await ip('-n', client, '-6', 'route', 'add', 'default', 'via', 'fd00:f00d:18::1');
+    await ip('-n', server, '-6', 'route', 'add', 'default', 'via', 'fd00:f00d:19::1');
+    const quiet = { 'net.ipv4.conf.all.rp_filter': '0', 'net.ipv4.conf.default.rp_filter': '0', 'net.ipv4.icmp_ratelimit': '0', 'net.ipv4.icmp_msgs_per_sec': '100000', 'net.ipv4.icmp_msgs_burst': '100000', 'net.ipv6.icmp.ratelimit': '0' };
+    await sysctlIn(router, { ...quiet, 'net.ipv4.ip_forward': '1', 'net.ipv6.conf.all.forwarding': '1' });
     await sysctlIn(server, quiet);
     await sysctlIn(client, { 'net.ipv4.conf.all.rp_filter': '0' });
-    // Neighbours resolved once, so that no ARP timing enters a case.
+    // IPv4 neighbours resolved once, so that no ARP timing enters a case. IPv6 ones are flushed every
+    // round instead (flushNeighbours): neighbour discovery is filtered, and is part of what is checked.
     await runOk(['ip', 'netns', 'exec', client, 'ping', '-c', '1', '-W', '2', '198.18.0.1']).catch(() => undefined);
     await runOk(['ip', 'netns', 'exec', server, 'ping', '-c', '1', '-W', '2', '198.19.0.1']).catch(() => undefined);
     return { id, client, router, server, destroy };
@@ -132,4 +142,9 @@ export async function createHostLab(): Promise<HostLab & { id: string }> {
     await destroy();
     throw e;
   }
+}
+
+/** Forgets every IPv6 neighbour, so that the next round resolves them again through its own rules. */
+export async function flushNeighbours(lab: HostLab): Promise<void> {
+  await Promise.all([lab.client, lab.router, lab.server].map((ns) => ip('-n', ns, '-6', 'neigh', 'flush', 'all')));
 }

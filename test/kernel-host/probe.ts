@@ -1,8 +1,12 @@
 /**
  * The client's view of many flows at once, with real sockets: TCP connect (non-blocking, one SYN
- * within the timeout) and UDP send/receive, while an AF_PACKET socket on the client's interface
- * records every TCP reset and ICMP error that answers a flow (matched by the flow's source port).
- * Outcome per flow: open, refused (RST), unreachable (ICMP type/code), timeout.
+ * within the timeout) and UDP send/receive, IPv4 and IPv6, while an AF_PACKET socket records every
+ * TCP reset and ICMP / ICMPv6 error that answers a flow (matched by the flow's source port).
+ * Outcome per flow: open, refused (RST), unreachable (ICMP type/code), timeout, and for flows the
+ * probing host opens to itself or through its own OUTPUT (`local`): denied (send() fails with
+ * EPERM) and no-route (connect() fails at once with ENETUNREACH). In `local` mode the sniffer
+ * listens on every interface (lo included) and an answer counts only when the socket reported an
+ * error: an answer INPUT drops is seen on the wire but never reaches the socket.
  */
 import { runOk } from '../../src/kernel/exec.js';
 
@@ -16,53 +20,67 @@ export interface ProbeFlow {
 }
 
 export interface ProbeResult {
-  readonly outcome: 'open' | 'refused' | 'unreachable' | 'timeout';
+  readonly outcome: 'open' | 'refused' | 'unreachable' | 'timeout' | 'denied' | 'no-route';
   readonly icmp?: readonly [number, number];
 }
 
 const PROBE = `
 import socket, select, struct, sys, json, time, errno
 flows = json.loads(sys.stdin.read())
-timeout = float(sys.argv[2])
-sniff = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
-sniff.bind((sys.argv[1], 0))
+iface, timeout, local = sys.argv[1], float(sys.argv[2]), sys.argv[3] == 'local'
+sniff = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
+if iface: sniff.bind((iface, 0))
 sniff.setblocking(False)
 res = [None] * len(flows)
 socks = {}
 for i, f in enumerate(flows):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM if f['proto'] == 'tcp' else socket.SOCK_DGRAM)
+    fam = socket.AF_INET6 if ':' in f['dst'] else socket.AF_INET
+    s = socket.socket(fam, socket.SOCK_STREAM if f['proto'] == 'tcp' else socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind((f.get('src', '0.0.0.0'), f['sport']))
+    s.bind((f.get('src', '::' if fam == socket.AF_INET6 else '0.0.0.0'), f['sport']))
     s.setblocking(False)
     if f['proto'] == 'tcp':
         s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
-        s.connect_ex((f['dst'], f['dport']))
+        e = s.connect_ex((f['dst'], f['dport']))
+        if e not in (0, errno.EINPROGRESS): res[i] = e
     else:
-        s.connect((f['dst'], f['dport']))
-        try: s.send(b'ping')
-        except OSError: pass
-    socks[s.fileno()] = (i, s)
+        try:
+            s.connect((f['dst'], f['dport']))
+            s.send(b'ping')
+        except OSError as ex:
+            res[i] = ex.errno
+    if res[i] is None: socks[s.fileno()] = (i, s)
+    else: s.close()
 by_sport = {f['sport']: i for i, f in enumerate(flows)}
 seen = {}
+def ports(l4):
+    return struct.unpack('!HH', l4[:4]) if len(l4) >= 4 else (None, None)
 def read_sniff():
     while True:
-        try: pkt = sniff.recv(65535)
+        try: pkt, addr = sniff.recvfrom(65535)
         except BlockingIOError: return
+        if addr[2] == socket.PACKET_OUTGOING: continue
+        etype = struct.unpack('!H', pkt[12:14])[0]
         ip = pkt[14:]
-        if len(ip) < 20: continue
-        ihl = (ip[0] & 15) * 4
-        proto = ip[9]
-        l4 = ip[ihl:]
+        if etype == 0x0800 and len(ip) >= 20:
+            ihl = (ip[0] & 15) * 4
+            proto, l4 = ip[9], ip[ihl:]
+            err_types = (3, 11, 12)
+        elif etype == 0x86dd and len(ip) >= 40:
+            proto, l4 = ip[6], ip[40:]
+            err_types = (1, 3, 4)
+        else: continue
         if proto == 6 and len(l4) >= 14:
-            sp, dp = struct.unpack('!HH', l4[:4])
+            sp, dp = ports(l4)
             if l4[13] & 4 and dp in by_sport: seen.setdefault(by_sport[dp], ('rst',))
-        elif proto == 1 and len(l4) >= 8 + 20 + 4:
+        elif proto in (1, 58) and len(l4) >= 8:
             t, c = l4[0], l4[1]
             inner = l4[8:]
-            iihl = (inner[0] & 15) * 4
-            if len(inner) >= iihl + 4:
-                sp, = struct.unpack('!H', inner[iihl:iihl+2])
-                if sp in by_sport and t in (3, 11, 12): seen.setdefault(by_sport[sp], ('icmp', t, c))
+            if etype == 0x0800 and len(inner) >= 20: inner = inner[(inner[0] & 15) * 4:]
+            elif etype == 0x86dd and len(inner) >= 40: inner = inner[40:]
+            else: continue
+            sp, dp = ports(inner)
+            if sp in by_sport and t in err_types: seen.setdefault(by_sport[sp], ('icmp', t, c))
 deadline = time.time() + timeout
 pending = dict(socks)
 while pending and time.time() < deadline:
@@ -75,28 +93,34 @@ while pending and time.time() < deadline:
         i, s = pending[fd]
         if flows[i]['proto'] == 'tcp':
             err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
-            res[i] = 'open' if err == 0 else 'error%d' % err
+            res[i] = 'open' if err == 0 else err
         else:
             try:
                 s.recv(2048); res[i] = 'open'
-            except OSError:
-                res[i] = 'error'
+            except OSError as ex:
+                res[i] = ex.errno
         del pending[fd]
 time.sleep(0.05)
 read_sniff()
 out = []
 for i, f in enumerate(flows):
     sn = seen.get(i)
+    err = res[i] if isinstance(res[i], int) else None
     if res[i] == 'open': out.append({'outcome': 'open'})
+    elif local and err == errno.EPERM: out.append({'outcome': 'denied'})
+    elif local and err == errno.ENETUNREACH and sn is None: out.append({'outcome': 'no-route'})
+    elif local and err is None: out.append({'outcome': 'timeout'})
     elif sn is not None and sn[0] == 'rst': out.append({'outcome': 'refused'})
     elif sn is not None: out.append({'outcome': 'unreachable', 'icmp': [sn[1], sn[2]]})
     else: out.append({'outcome': 'timeout'})
-    if res[i] is not None and res[i].startswith('error') and len(sys.argv) > 3: out[-1]['errno'] = res[i]
+    if err is not None and len(sys.argv) > 4: out[-1]['errno'] = errno.errorcode.get(err, err)
 for fd, (i, s) in socks.items(): s.close()
 print(json.dumps(out))
 `;
 
-export async function probe(ns: string, iface: string, flows: readonly ProbeFlow[], timeoutSec: number): Promise<ProbeResult[]> {
-  const r = await runOk(['ip', 'netns', 'exec', ns, 'python3', '-c', PROBE, iface, String(timeoutSec), ...(process.env.FWDOCTOR_HOST_KERNEL_DEBUG ? ['debug'] : [])], { input: JSON.stringify(flows), timeoutMs: 30_000 });
+/** `iface` '' with `local`: sniff on every interface of the namespace (flows it opens itself). */
+export async function probe(ns: string, iface: string, flows: readonly ProbeFlow[], timeoutSec: number, local = false): Promise<ProbeResult[]> {
+  const args = [iface, String(timeoutSec), local ? 'local' : 'remote', ...(process.env.FWDOCTOR_HOST_KERNEL_DEBUG ? ['debug'] : [])];
+  const r = await runOk(['ip', 'netns', 'exec', ns, 'python3', '-c', PROBE, ...args], { input: JSON.stringify(flows), timeoutMs: 30_000 });
   return JSON.parse(r.stdout) as ProbeResult[];
 }

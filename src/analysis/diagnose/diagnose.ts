@@ -15,12 +15,12 @@ import type { Cause, CauseCode, Diagnosis, Symptom } from './types.js';
 
 /** Causes each symptom makes more likely (field guide "Symptoms" → "Common Causes"). */
 const SYMPTOM_CAUSES: Readonly<Record<Symptom, readonly CauseCode[]>> = {
-  timeout: ['diagnose/default-policy', 'diagnose/explicit-block', 'diagnose/drop-above-allow', 'diagnose/missing-established', 'diagnose/ip-forward-off', 'diagnose/dnat-without-forward', 'diagnose/conntrack-full'],
+  timeout: ['diagnose/ipv6-nd-blocked', 'diagnose/default-policy', 'diagnose/explicit-block', 'diagnose/drop-above-allow', 'diagnose/missing-established', 'diagnose/ip-forward-off', 'diagnose/dnat-without-forward', 'diagnose/conntrack-full'],
   refused: ['diagnose/nothing-listening', 'diagnose/bound-to-loopback', 'diagnose/reject', 'diagnose/tcp-wrappers'],
   intermittent: ['diagnose/conntrack-full'],
   'one-way': ['diagnose/missing-established', 'diagnose/dnat-without-masquerade'],
   nat: ['diagnose/dnat-without-forward', 'diagnose/dnat-without-ip-forward', 'diagnose/dnat-without-masquerade'],
-  icmp: ['diagnose/icmp-blocked'],
+  icmp: ['diagnose/icmp-blocked', 'diagnose/ipv6-nd-blocked'],
 };
 
 export interface DiagnoseInput {

@@ -97,14 +97,24 @@ export function causesFromFlow(path: Path, flow: FlowResult): Cause[] {
       const loop = /loopback only/.test(st.summary);
       const port = p.dport ?? 0;
       const proto = protocolName(p.protocol);
+      const natBy = dnat?.nat?.by;
+      const redirected = dnat !== undefined && natBy !== undefined
+        ? ` The packet was sent there by ${formatRef(natBy)} (${dnat.nat?.type.toUpperCase() ?? 'DNAT'} in ${dnat.stage.toUpperCase()}${dnat.stage === 'output' ? ', on a connection the host opened itself' : ''}): check its target port as well as the service.`
+        : '';
       out.push({
         code: loop ? 'diagnose/bound-to-loopback' : 'diagnose/nothing-listening',
         title: loop ? 'Application listens on port but external clients cannot connect: bound to 127.0.0.1' : 'Service not listening (connection refused)',
-        score: 100, explanation: st.summary,
-        evidence: st.evidence ? [{ what: 'listening socket', file: st.evidence.file, line: st.evidence.line, text: st.evidence.text }] : [],
-        confirm: [cmd('ss', proto === 'udp' ? '-ulnp' : '-tlnp', `sport = :${port}`)],
-        fix: loop ? [`configure the service to listen on 0.0.0.0:${port} (or the host's address) instead of 127.0.0.1, then restart it`] : [`start the service on ${proto} port ${port}, or fix the port clients use`],
+        score: 100, explanation: `${st.summary}.${redirected}`,
+        evidence: [
+          ...(st.evidence ? [{ what: 'listening socket', file: st.evidence.file, line: st.evidence.line, text: st.evidence.text }] : []),
+          ...(natBy !== undefined ? [ruleEvidence(host, natBy)] : []),
+        ],
+        confirm: [cmd('ss', proto === 'udp' ? '-ulnp' : '-tlnp'), ...(natBy !== undefined ? [listChainCommand(natBy, fromIptables(host, natBy))] : [])],
+        fix: loop ? [`configure the service to listen on 0.0.0.0:${port} (or the host's address) instead of 127.0.0.1, then restart it`]
+          : [`start the service on ${proto} port ${port}${natBy !== undefined ? `, or make ${formatRef(natBy)} point at the port the service listens on` : ', or fix the port clients use'}`],
       });
+    } else if (st.stage === 'neighbour') {
+      out.push(ndCause(host, st));
     } else if (st.stage === 'filter') {
       out.push({ code: 'diagnose/explicit-block', title: 'Cloud security layer blocks the traffic', score: 95, explanation: `${st.layer}: ${st.summary}`, evidence: st.ref ? [ruleEvidence(undefined, st.ref)] : [], confirm: [], fix: [] });
     } else {
@@ -192,4 +202,20 @@ function chainCauses(path: Path, flow: FlowResult, j: PacketJourney, st: Stage, 
     });
   }
   return out;
+}
+
+/** IPv6 neighbour discovery (ICMPv6 135/136) dropped on a link of the path. */
+function ndCause(host: Host | undefined, st: Stage): Cause {
+  const ref = st.ref;
+  const chain = ref?.chain ?? 'INPUT';
+  const ipt = ref === undefined || fromIptables(host, ref);
+  return {
+    code: 'diagnose/ipv6-nd-blocked', title: 'ICMP blocked: IPv6 neighbour discovery (ICMPv6 135/136) dropped', score: 100,
+    explanation: `${st.summary}. IPv6 cannot reach a neighbour whose address it cannot resolve: nothing is sent, the connection times out. Neighbour discovery is not tracked by conntrack (UNTRACKED), so an ESTABLISHED,RELATED rule does not accept it: it needs its own accept rule.`,
+    evidence: ref !== undefined ? [ruleEvidence(host, ref)] : [],
+    confirm: [ref !== undefined ? listChainCommand(ref, ipt) : cmd('ip6tables', '-L', chain, '-n', '-v'), cmd('ip', '-6', 'neigh', 'show'), "tcpdump -ni any 'icmp6 and (ip6[40] == 135 or ip6[40] == 136)'"],
+    fix: ipt
+      ? [135, 136].map((t) => cmd('ip6tables', '-t', ref?.table ?? 'filter', '-I', chain, '-p', 'ipv6-icmp', '--icmpv6-type', String(t), '-j', 'ACCEPT'))
+      : [cmd('nft', 'insert', 'rule', ref.family, ref.table, ref.chain, 'icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } accept')],
+  };
 }

@@ -10,7 +10,7 @@ export type CauseCode =
   | 'diagnose/dnat-without-ip-forward' | 'diagnose/dnat-without-masquerade' | 'diagnose/ip-forward-off'
   | 'diagnose/bound-to-loopback' | 'diagnose/nothing-listening' | 'diagnose/tcp-wrappers'
   | 'diagnose/icmp-blocked' | 'diagnose/ipv6-open-ipv4-closed' | 'diagnose/rp-filter' | 'diagnose/no-route'
-  | 'diagnose/reject';
+  | 'diagnose/reject' | 'diagnose/ipv6-nd-blocked';
 
 export interface Evidence {
   readonly what: string;

@@ -2,6 +2,7 @@
  * Local delivery after INPUT accepted: the listening socket for (protocol, address, port), then TCP
  * wrappers for daemons linked with libwrap; the answer the host sends: SYN+ACK, a reset (nothing
  * listens on a TCP port), an ICMP port unreachable (nothing listens on a UDP port), an echo reply.
+ * A TCP service denied by TCP wrappers accepts, then closes; a UDP one sends nothing at all.
  */
 import { formatValue } from '../../model/address.js';
 import type { IcmpError } from '../../model/flow.js';
@@ -20,6 +21,8 @@ export interface Delivery {
     readonly role: PacketRole;
     readonly icmp?: IcmpError;
     readonly closedByService?: string;
+    /** The service takes the datagram and sends nothing back (why). */
+    readonly silent?: string;
     readonly because: string;
   };
 }
@@ -55,7 +58,7 @@ export function deliver(e: HostEngine, p: Packet): Delivery {
   const sock = look.socket;
   const found = stage(e, p, 'socket', 'deliver', `${describeSocket(sock)} takes it`, sock.origin !== undefined ? { evidence: sock.origin } : {});
   const w = host.wrappers;
-  if (w === undefined || protocol !== 'tcp') return { stages: [found], answer: { packet: replyTo(p), role: 'reply', because: found.summary } };
+  if (w === undefined) return { stages: [found], answer: { packet: replyTo(p), role: 'reply', because: found.summary } };
   const wrapped = isWrapped(w, sock.process);
   if (wrapped === false) {
     const s = stage(e, p, 'wrappers', 'pass', `${sock.process ?? 'the daemon'} is not linked with libwrap: hosts.allow / hosts.deny do not apply`);
@@ -67,6 +70,10 @@ export function deliver(e: HostEngine, p: Packet): Delivery {
   const line = d.rule === undefined ? 'no line matches: access granted by default' : `${d.file}:${d.rule.origin.line} '${d.rule.origin.text}' ${d.granted ? 'grants' : 'denies'} access`;
   const s = stage(e, p, 'wrappers', d.granted ? 'pass' : 'respond', `TCP wrappers for ${daemon}: ${line}${assumed}`, { notes: d.notes, ...(d.rule !== undefined ? { evidence: d.rule.origin } : {}) });
   if (d.granted) return { stages: [found, s], answer: { packet: replyTo(p), role: 'reply', because: found.summary } };
+  if (protocol === 'udp') {
+    // A wrapped datagram service (in.tftpd from inetd / xinetd) denied by hosts_access sends nothing back.
+    return { stages: [found, s], answer: { packet: replyTo(p), role: 'reply', because: s.summary, silent: `TCP wrappers denied it (UDP: no answer): ${line}` } };
+  }
   return {
     stages: [found, s],
     answer: {

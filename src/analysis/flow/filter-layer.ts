@@ -1,7 +1,9 @@
 /**
  * A layer reduced to rulesets (security group, network ACL, NSG, GCP firewall): the forward packet
  * is evaluated by the rules for its direction; a stateful layer lets the answer of a flow it
- * accepted through, a stateless one evaluates the answer by the rules of the other direction.
+ * accepted through, a stateless one evaluates the answer by the rules of the other direction. A
+ * REJECT answers like a host's REJECT does (the flow's code in flow.ts sends the ICMP error or
+ * the reset back from this layer).
  */
 import type { Packet } from '../../model/packet.js';
 import type { FilterLayer } from '../../model/path.js';
@@ -34,9 +36,17 @@ export class FilterEngine {
     const ok = t.verdict === 'accept';
     if (ok && direction === 'forward') this.accepted = true;
     const rules = towardsProtected ? 'inbound' : 'outbound';
+    const kind = `${this.layer.stateful ? 'stateful' : 'stateless'} layer`;
+    if (t.verdict === 'reject') {
+      const w = t.reject ?? { kind: 'icmp', code: 3, name: 'icmp-port-unreachable' };
+      return {
+        layer: this.name, stage: 'filter', packet: p, result: 'reject', traces: [t], natSteps: [], notes: [],
+        summary: `${rules} rules reject it (${w.name}; ${kind})`, ref: t.decidedBy, reject: w,
+      };
+    }
     return {
       layer: this.name, stage: 'filter', packet: p, result: ok ? 'pass' : 'drop', traces: [t], natSteps: [], notes: [],
-      summary: ok ? `${rules} rules accept` : `${rules} rules drop it (${this.layer.stateful ? 'stateful' : 'stateless'} layer)`,
+      summary: ok ? `${rules} rules accept` : `${rules} rules drop it (${kind})`,
       ref: t.decidedBy,
     };
   }

@@ -161,12 +161,14 @@ export class HostEngine {
     }
     const fwdKey = q.family === 'ipv4' ? 'net.ipv4.ip_forward' : 'net.ipv6.conf.all.forwarding';
     const fwdOn = q.family === 'ipv4' ? host.sysctls?.ipForward?.ipv4 : host.sysctls?.ipForward?.ipv6;
-    if (fwdOn === false) {
+    // IPv6 looks the route up first: a missing route is answered (ICMPv6 no route) even when forwarding is off.
+    const unroutable = route.kind === 'none' || route.kind === 'unreachable' || route.kind === 'prohibit' || route.kind === 'blackhole';
+    if (fwdOn === false && !(q.family === 'ipv6' && unroutable)) {
       const st = this.routingStage(q, 'drop', `${formatValue(q.family, q.dst)} is not local and ${fwdKey} = 0: the host does not forward, the packet is dropped silently`, fwdKey);
       stages.push(st);
       return { kind: 'drop', packet: q, stages, end: st };
     }
-    if (route.kind === 'none' || route.kind === 'unreachable' || route.kind === 'prohibit' || route.kind === 'blackhole') {
+    if (unroutable) {
       const silent = route.kind === 'blackhole';
       const code = route.kind === 'prohibit' ? 13 : route.kind === 'unreachable' ? 1 : 0;
       const st = this.routingStage(q, silent ? 'drop' : 'no-route', route.kind === 'none'
@@ -208,18 +210,18 @@ export class HostEngine {
     return { kind: 'out', packet: post.packet, stages };
   }
 
-  private blocked(h: HookOutcome, stages: Stage[]): HostOutcome {
+  blocked(h: HookOutcome, stages: Stage[]): HostOutcome {
     if (h.kind === 'reject') return { kind: 'reject', packet: h.packet, stages, end: h.stage, with: h.reject ?? { kind: 'icmp', code: 3, name: 'icmp-port-unreachable' } };
     return { kind: 'drop', packet: h.packet, stages, end: h.stage };
   }
 
-  private routingStage(p: Packet, result: Stage['result'], summary: string, sysctl?: string): Stage {
+  routingStage(p: Packet, result: Stage['result'], summary: string, sysctl?: string): Stage {
     const evidence = sysctl === undefined ? undefined : this.layer.host.sysctls?.origins?.get(sysctl);
     return { layer: this.name, stage: 'routing', packet: p, result, summary, traces: [], natSteps: [], notes: [], ...(evidence !== undefined ? { evidence } : {}) };
   }
 
   /** nf_conntrack_count at nf_conntrack_max: a new connection cannot be tracked and its packet is dropped. */
-  private conntrackFull(p: Packet, state: CtState): Stage | undefined {
+  conntrackFull(p: Packet, state: CtState): Stage | undefined {
     const s = this.layer.host.sysctls;
     if (state !== 'new' || s?.conntrackMax === undefined || s.conntrackCount === undefined) return undefined;
     if (s.conntrackCount < s.conntrackMax) return undefined;

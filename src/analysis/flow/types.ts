@@ -7,7 +7,7 @@ import type { PolicyRef, RuleRef, TraceResult, TraceStep } from '../simulate/ind
 
 export type StageName =
   | 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting' | 'ingress' | 'egress'
-  | 'conntrack' | 'routing' | 'socket' | 'wrappers' | 'filter';
+  | 'conntrack' | 'routing' | 'socket' | 'wrappers' | 'filter' | 'neighbour';
 
 export interface NatRecord {
   /** `dnat`, `snat`, …, or `un-dnat` / `un-snat` for a reply translated back from the connection. */
@@ -34,6 +34,8 @@ export interface Stage {
   /** What decided, when a rule or the configuration did. */
   readonly ref?: RuleRef | PolicyRef;
   readonly evidence?: Origin;
+  /** For `reject`: what the REJECT answers with. */
+  readonly reject?: RejectWith;
   readonly notes: readonly string[];
 }
 
