@@ -5,6 +5,7 @@
  */
 import { type Diagnostic, warning } from '../../diagnostics/diagnostic.js';
 import type { Span } from '../../diagnostics/source.js';
+import { readAddressSpec } from './address-spec.js';
 import type { BaseOption } from './getopt.js';
 import { LineCursor } from './line-cursor.js';
 import { parseIptProtocol } from './protocols.js';
@@ -12,39 +13,12 @@ import type {
   AddressOption, AddressSpec, CommandOp, Counters, FlagOption, InterfaceOption, IpFamily, ProtocolOption,
 } from './syntax.js';
 import type { Token } from './tokenize.js';
-import { readCidr } from './values.js';
 
-export const COMMANDS: Readonly<Partial<Record<string, CommandOp>>> = {
-  append: 'append', insert: 'insert', delete: 'delete', replace: 'replace', 'new-chain': 'new-chain',
-  'delete-chain': 'delete-chain', flush: 'flush', zero: 'zero', policy: 'policy', 'rename-chain': 'rename-chain',
-};
-
-const ADDRESSES: Record<IpFamily, Map<string, AddressSpec>> = { ipv4: new Map(), ipv6: new Map() };
-
-/**
- * `addr[/mask]` → the network it stands for (host bits cleared), or an error message. Results are
- * shared by text (they are immutable): rulesets name the same addresses again and again, and one
- * object per address keeps the syntax and the model of a large file small.
- */
-function readAddressSpec(text: string, family: IpFamily): AddressSpec | string {
-  const cache = ADDRESSES[family];
-  const hit = cache.get(text);
-  if (hit !== undefined) return hit;
-  const a = readAddressSpecNow(text, family);
-  if (typeof a !== 'string') {
-    if (cache.size >= 100_000) cache.clear();
-    cache.set(text, a);
-  }
-  return a;
-}
-
-function readAddressSpecNow(text: string, family: IpFamily): AddressSpec | string {
-  const r = readCidr(text, family);
-  if (!r.ok) return r.message;
-  const c = r.value;
-  const value = c.prefix === (family === 'ipv4' ? 32 : 128) ? c.value : c.value & c.mask;
-  return c.prefix === undefined ? { family, value, mask: c.mask } : { family, value, mask: c.mask, prefix: c.prefix };
-}
+/** The base options that are commands (a Map: looked up for every option of every line). */
+const COMMANDS: ReadonlyMap<string, CommandOp> = new Map<string, CommandOp>([
+  ['append', 'append'], ['insert', 'insert'], ['delete', 'delete'], ['replace', 'replace'], ['new-chain', 'new-chain'],
+  ['delete-chain', 'delete-chain'], ['flush', 'flush'], ['zero', 'zero'], ['policy', 'policy'], ['rename-chain', 'rename-chain'],
+]);
 
 export abstract class BaseOptionsParser extends LineCursor {
   protected chainMissingReported = false;
@@ -72,16 +46,46 @@ export abstract class BaseOptionsParser extends LineCursor {
   protected ruleCounters: Counters | undefined;
   protected onlyFamily: IpFamily | undefined;
 
-  constructor(input: ConstructorParameters<typeof LineCursor>[0], out: Diagnostic[]) {
-    super(input, out);
+  protected override reset(input: ConstructorParameters<typeof LineCursor>[0], out: Diagnostic[]): void {
+    super.reset(input, out);
+    this.clearLine();
+  }
+
+  protected override release(): void {
+    super.release();
+    this.clearLine();
+  }
+
+  private clearLine(): void {
+    this.chainMissingReported = false;
+    this.listing = false;
+    this.op = undefined;
+    this.opSpan = undefined;
+    this.opName = '';
+    this.chain = undefined;
+    this.chainSpan = undefined;
+    this.index = undefined;
+    this.indexSpan = undefined;
+    this.argument = undefined;
+    this.argumentSpan = undefined;
+    this.ruleOptionSpan = undefined;
+    this.source = undefined;
+    this.destination = undefined;
+    this.inInterface = undefined;
+    this.outInterface = undefined;
+    this.protocol = undefined;
+    this.fragment = undefined;
+    this.ruleCounters = undefined;
+    this.onlyFamily = undefined;
   }
 
   protected abstract loadMatch(name: string, span: Span): void;
-  protected abstract loadTarget(name: string, span: Span, goto: boolean, flagSpan: Span): void;
+  /** `flag` is the -j / -g token. */
+  protected abstract loadTarget(name: string, span: Span, goto: boolean, flag: Token): void;
 
   protected base(o: BaseOption, t: Token, attached: string | undefined): void {
     const flagName = o.flag;
-    const command = COMMANDS[o.id];
+    const command = COMMANDS.get(o.id);
     if (command !== undefined) { this.command(command, flagName, o, t, attached); return; }
     this.skipping = false;
     switch (o.id) {
@@ -143,7 +147,7 @@ export abstract class BaseOptionsParser extends LineCursor {
         const arg = this.takeArg(t, attached, flagName);
         if (arg === undefined) return;
         this.ruleOptionSpan ??= this.span(t);
-        this.loadTarget(arg.text, arg.span, o.id === 'goto', this.span(t));
+        this.loadTarget(arg.text, arg.span, o.id === 'goto', t);
         return;
       }
       case 'set-counters': {

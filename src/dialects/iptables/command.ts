@@ -6,6 +6,7 @@
  */
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import type { Span } from '../../diagnostics/source.js';
+import type { Hook } from '../../model/ruleset.js';
 import { findMatch, findTarget } from './catalog.js';
 import type { RuleParts } from './convert-rule.js';
 import type { Placement } from './extension.js';
@@ -29,19 +30,53 @@ export interface LineSource {
 
 const NO_SPAN = -1;
 
+/**
+ * Where a line's op, chain, rule number and argument tokens are, with the rarely present number,
+ * argument and `[p:b]` counters. Lines laid out alike (`-A INPUT …`) share one object.
+ */
+class Layout {
+  constructor(
+    readonly opCol: number, readonly opLen: number, readonly chainCol: number, readonly chainLen: number,
+    readonly indexCol: number, readonly indexLen: number, readonly argCol: number, readonly argLen: number,
+    readonly index: number | undefined, readonly argument: string | undefined, readonly counters: Counters | undefined,
+  ) {}
+}
+
+const LAYOUTS = new Map<number, Layout>();
+
+/** The layout of a parsed line (shared when it has only an op and a chain, in the first 255 columns). */
+function layoutOf(eager: CommandLine, counters: Counters | undefined): Layout {
+  const opCol = colOf(eager.opSpan);
+  const opLen = lenOf(eager.opSpan);
+  const chainCol = colOf(eager.chainSpan);
+  const chainLen = lenOf(eager.chainSpan);
+  const plain = eager.indexSpan === undefined && eager.argumentSpan === undefined && eager.index === undefined
+    && eager.argument === undefined && counters === undefined;
+  if (plain && opCol > 0 && opCol < 256 && opLen < 256 && chainCol < 255 && chainLen < 256) {
+    const key = opCol + opLen * 0x100 + (chainCol + 1) * 0x10000 + chainLen * 0x1000000;
+    let l = LAYOUTS.get(key);
+    if (l === undefined) {
+      l = new Layout(opCol, opLen, chainCol, chainLen, NO_SPAN, 0, NO_SPAN, 0, undefined, undefined, undefined);
+      if (LAYOUTS.size >= 100_000) LAYOUTS.clear();
+      LAYOUTS.set(key, l);
+    }
+    return l;
+  }
+  return new Layout(
+    opCol, opLen, chainCol, chainLen, colOf(eager.indexSpan), lenOf(eager.indexSpan), colOf(eager.argumentSpan),
+    lenOf(eager.argumentSpan), eager.index, eager.argument, counters,
+  );
+}
+
+/**
+ * A command line as the tree keeps it: a few fields, positions in a shared layout, the rule read
+ * again from the text when asked for. One object per line of files with tens of thousands.
+ */
 export class LazyCommand implements CommandLine {
   readonly kind = 'command' as const;
   private cached: RuleSyntax | undefined | null = null;
   /** What the onRule hook made of the rule while it was read (see convert-rule.ts); taken once. */
   early: RuleParts | undefined = undefined;
-  private readonly opCol: number;
-  private readonly opLen: number;
-  private readonly chainCol: number;
-  private readonly chainLen: number;
-  private readonly indexCol: number;
-  private readonly indexLen: number;
-  private readonly argCol: number;
-  private readonly argLen: number;
 
   constructor(
     private readonly src: LineSource,
@@ -50,22 +85,21 @@ export class LazyCommand implements CommandLine {
     readonly op: CommandOp,
     readonly valid: boolean,
     readonly chain: string | undefined,
-    readonly index: number | undefined,
-    readonly argument: string | undefined,
-    readonly counters: Counters | undefined,
     readonly summary: RuleSummary | undefined,
     private readonly takesRule: boolean,
-    /** The line as first read: where its op, chain, index and argument tokens are. */
-    spans: CommandLine,
-  ) {
-    this.opCol = colOf(spans.opSpan);
-    this.opLen = lenOf(spans.opSpan);
-    this.chainCol = colOf(spans.chainSpan);
-    this.chainLen = lenOf(spans.chainSpan);
-    this.indexCol = colOf(spans.indexSpan);
-    this.indexLen = lenOf(spans.indexSpan);
-    this.argCol = colOf(spans.argumentSpan);
-    this.argLen = lenOf(spans.argumentSpan);
+    private readonly layout: Layout,
+  ) {}
+
+  get index(): number | undefined {
+    return this.layout.index;
+  }
+
+  get argument(): string | undefined {
+    return this.layout.argument;
+  }
+
+  get counters(): Counters | undefined {
+    return this.layout.counters;
   }
 
   private spanAt(col: number, len: number): Span | undefined {
@@ -73,19 +107,19 @@ export class LazyCommand implements CommandLine {
   }
 
   get opSpan(): Span {
-    return this.spanAt(this.opCol, this.opLen) as Span;
+    return this.spanAt(this.layout.opCol, this.layout.opLen) as Span;
   }
 
   get chainSpan(): Span | undefined {
-    return this.spanAt(this.chainCol, this.chainLen);
+    return this.spanAt(this.layout.chainCol, this.layout.chainLen);
   }
 
   get indexSpan(): Span | undefined {
-    return this.spanAt(this.indexCol, this.indexLen);
+    return this.spanAt(this.layout.indexCol, this.layout.indexLen);
   }
 
   get argumentSpan(): Span | undefined {
-    return this.spanAt(this.argCol, this.argLen);
+    return this.spanAt(this.layout.argCol, this.layout.argLen);
   }
 
   get rule(): RuleSyntax | undefined {
@@ -124,26 +158,13 @@ export function summarize(rule: RuleSyntax, family: IpFamily, table: string, cha
   const jump = t !== undefined && t.type === 'chain' ? { name: t.name, goto: t.goto, span: t.span } : undefined;
   const hook = chain !== undefined && isTableName(table) && BUILTIN_CHAINS[table].includes(chain) ? HOOK_OF_CHAIN[chain] : undefined;
   let placements: PlacementNeed[] | undefined;
-  const need = (what: string, p: Placement | undefined, span: Span): void => {
-    if (p === undefined) return;
-    if (p.tables !== undefined && !p.tables.includes(table)) {
-      out.push(wrongTable(what, p.tables, table, span));
-      return;
-    }
-    if (p.hooks === undefined) return;
-    if (hook !== undefined) {
-      if (!p.hooks.includes(hook)) out.push(wrongChain(what, p.hooks, chain ?? '', [hook], span));
-      return;
-    }
-    (placements ??= []).push({ what, hooks: p.hooks, span });
-  };
   for (const m of rule.matches) {
     const spec = findMatch(m.name, family);
-    if (spec?.placement) need(`match '${m.name}'`, spec.placement(m), m.span);
+    if (spec?.placement) placements = need('match', m.name, spec.placement(m), m.span, table, chain, hook, out, placements);
   }
   if (t?.type === 'extension') {
     const spec = findTarget(t.name, family);
-    if (spec?.placement) need(`target ${t.name}`, spec.placement(t), t.span);
+    if (spec?.placement) placements = need('target', t.name, spec.placement(t), t.span, table, chain, hook, out, placements);
   }
   if (jump === undefined && placements === undefined && sources === 1 && destinations === 1 && rule.onlyFamily === undefined) {
     return undefined;
@@ -153,6 +174,33 @@ export function summarize(rule: RuleSyntax, family: IpFamily, table: string, cha
   if (placements) s.placements = placements;
   if (rule.onlyFamily) s.onlyFamily = rule.onlyFamily;
   return s;
+}
+
+/**
+ * Checks a placement now when it can be; returns the needs left for later (in `placements`).
+ * Messages name the extension as `match 'owner'` or `target DNAT`.
+ */
+function need(
+  kind: 'match' | 'target', name: string, p: Placement | undefined, span: Span, table: string, chain: string | undefined,
+  hook: Hook | undefined, out: Diagnostic[], placements: PlacementNeed[] | undefined,
+): PlacementNeed[] | undefined {
+  if (p === undefined) return placements;
+  if ((p.tables === undefined || p.tables.includes(table)) && (p.hooks === undefined || (hook !== undefined && p.hooks.includes(hook)))) {
+    return placements; // allowed here: nothing to say, nothing to keep
+  }
+  const what = kind === 'match' ? `match '${name}'` : `target ${name}`;
+  if (p.tables !== undefined && !p.tables.includes(table)) {
+    out.push(wrongTable(what, p.tables, table, span));
+    return placements;
+  }
+  if (p.hooks === undefined) return placements;
+  if (hook !== undefined) {
+    if (!p.hooks.includes(hook)) out.push(wrongChain(what, p.hooks, chain ?? '', [hook], span));
+    return placements;
+  }
+  const list = placements ?? [];
+  list.push({ what, hooks: p.hooks, span });
+  return list;
 }
 
 function colOf(s: Span | undefined): number {
@@ -171,11 +219,9 @@ export function readCommand(
   const eager = parseCommandLine(lineInput(src, line, text, tokens, count, counters), out);
   if (eager === undefined) return undefined;
   const summary = eager.rule === undefined ? undefined : summarize(eager.rule, src.family, src.table, eager.chain, out);
-  const cmd = new LazyCommand(
-    // `[p:b] -A …` and `-A … -c p b` both set the rule's counters.
-    src, line, text, eager.op, eager.valid, eager.chain, eager.index, eager.argument, eager.counters ?? eager.rule?.counters, summary,
-    eager.rule !== undefined, eager,
-  );
+  // `[p:b] -A …` and `-A … -c p b` both set the rule's counters.
+  const layout = layoutOf(eager, eager.counters ?? eager.rule?.counters);
+  const cmd = new LazyCommand(src, line, text, eager.op, eager.valid, eager.chain, summary, eager.rule !== undefined, layout);
   if (src.onRule !== undefined && eager.rule !== undefined && eager.valid) src.onRule(cmd, eager.rule);
   return cmd;
 }

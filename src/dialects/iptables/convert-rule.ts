@@ -3,7 +3,8 @@ import { addressDomain, type AddressSet } from '../../model/address.js';
 import { ACCEPT, type Action, CONTINUE, DROP, type Effect, RETURN, goTo, jump } from '../../model/action.js';
 import { assertNever } from '../../model/assert-never.js';
 import { fromIntervals } from '../../model/interval-set.js';
-import { type Match, ANY, addr, andOf, iface, negateIf, opaque } from '../../model/match.js';
+import { type Match, ANY, NONE, addr, iface, opaque } from '../../model/match.js';
+import { SharedNetwork } from './address-spec.js';
 import { findMatch, findTarget } from './catalog.js';
 import { LazyCommand } from './command.js';
 import { addressRange, hostMask, negateShared, numEq } from './shared.js';
@@ -87,23 +88,36 @@ const ADDR_MATCHES = { src: new WeakMap<AddressSpec, Match>(), dst: new WeakMap<
 
 function addressMatch(field: 'src' | 'dst', invert: boolean, a: AddressSpec | undefined, flag: string): Match {
   if (a === undefined) return ANY;
-  // The parser shares address objects by text, so the predicate can be shared too.
-  let m = ADDR_MATCHES[field].get(a);
+  // The parser shares address objects, so the predicate can be shared too: kept on the common
+  // IPv4 networks themselves (no lookup), by object for the others.
+  const shared = a instanceof SharedNetwork;
+  let m = shared ? a.predicate(field) : ADDR_MATCHES[field].get(a);
   if (m === undefined) {
     const set = maskedAddresses(a);
     m = set === undefined
       ? opaque(`address with a netmask of more than ${MAX_HOLE_BITS} holes`, `${flag} ${formatAddressSpec(a)}`)
       : addr(field, set);
-    ADDR_MATCHES[field].set(a, m);
+    if (shared) a.remember(field, m);
+    else ADDR_MATCHES[field].set(a, m);
   }
   return negateShared(invert, m);
 }
 
+const IFACES = { in: new Map<string, Match>(), out: new Map<string, Match>() };
+
 function ifaceMatch(dir: 'in' | 'out', o: InterfaceOption | undefined): Match {
   // `-i +` matches every interface (iptables-save leaves it out).
   if (o === undefined || (o.name === '+' && !o.invert)) return ANY;
-  const wildcard = o.name.endsWith('+');
-  return negateIf(o.invert, iface(dir, wildcard ? o.name.slice(0, -1) : o.name, wildcard));
+  // One predicate per interface name and direction, shared by the rules that name it.
+  const cache = IFACES[dir];
+  let m = cache.get(o.name);
+  if (m === undefined) {
+    const wildcard = o.name.endsWith('+');
+    m = iface(dir, wildcard ? o.name.slice(0, -1) : o.name, wildcard);
+    if (cache.size >= 100_000) cache.clear();
+    cache.set(o.name, m);
+  }
+  return negateShared(o.invert, m);
 }
 
 function extText(kind: '-m' | '-j', ext: MatchSyntax | TargetSyntax, family: IpFamily, spec: Parameters<typeof printExtension>[0]): string {
@@ -111,60 +125,109 @@ function extText(kind: '-m' | '-j', ext: MatchSyntax | TargetSyntax, family: IpF
   return body === '' ? `${kind} ${ext.name}` : `${kind} ${ext.name} ${body}`;
 }
 
+/**
+ * The conjunction of a rule's predicates, built as `andOf` builds it (flattened, `any` dropped,
+ * `none` absorbing) but into a scratch array copied once at its final size: this runs per rule.
+ * (Extension conversions never convert a rule, so the one shared builder is never re-entered.)
+ */
+class AndBuilder {
+  /** Scratch space, never shrunk: items[0, n) are the conjunction so far. */
+  private readonly items: Match[] = [];
+  private n = 0;
+  private none = false;
+
+  /** Empties the builder (after a conversion that threw, say). */
+  start(): void {
+    this.n = 0;
+    this.none = false;
+  }
+
+  add(m: Match): void {
+    switch (m.kind) {
+      case 'any': return;
+      case 'none': this.none = true; return;
+      case 'and': for (const x of m.items) this.items[this.n++] = x; return;
+      default: this.items[this.n++] = m;
+    }
+  }
+
+  /** The conjunction; the builder is empty again afterwards. */
+  take(): Match {
+    const n = this.n;
+    const none = this.none;
+    this.start();
+    if (none) return NONE;
+    if (n <= 1) return n === 0 ? ANY : (this.items[0] as Match);
+    return { kind: 'and', items: this.items.slice(0, n) };
+  }
+}
+
+const AND = new AndBuilder();
+
 /** The predicates, effects and (non-jump) action of one rule instance; no table-wide facts needed. */
 export function convertParts(r: RuleInstance, scope: PartScope): RuleParts {
-  const { rule } = r;
+  return convertPartsOf(r.rule, r.source, r.destination, scope);
+}
+
+function convertPartsOf(rule: RuleSyntax, source: AddressSpec | undefined, destination: AddressSpec | undefined, scope: PartScope): RuleParts {
   let opaqueUses: { name: string; reason: string; span: MatchSyntax['span'] }[] | undefined;
-  const parts: Match[] = [
-    addressMatch('src', rule.source?.invert ?? false, r.source, '-s'),
-    addressMatch('dst', rule.destination?.invert ?? false, r.destination, '-d'),
-    ifaceMatch('in', rule.inInterface),
-    ifaceMatch('out', rule.outInterface),
-  ];
-  if (rule.protocol && rule.protocol.number !== 0) parts.push(negateShared(rule.protocol.invert, numEq('protocol', rule.protocol.number)));
-  if (rule.fragment) parts.push(negateIf(rule.fragment.invert, { kind: 'fragment' }));
-  const comments: string[] = [];
+  const proto = rule.protocol?.number ?? 0;
+  let comment: string | undefined;
   let ipsets: { name: string; span: MatchSyntax['span'] }[] | undefined;
+  AND.start();
+  AND.add(addressMatch('src', rule.source?.invert ?? false, source, '-s'));
+  AND.add(addressMatch('dst', rule.destination?.invert ?? false, destination, '-d'));
+  AND.add(ifaceMatch('in', rule.inInterface));
+  AND.add(ifaceMatch('out', rule.outInterface));
+  if (rule.protocol && proto !== 0) AND.add(negateShared(rule.protocol.invert, numEq('protocol', proto)));
+  if (rule.fragment) AND.add(negateShared(rule.fragment.invert, FRAGMENT));
   for (const m of rule.matches) {
     const spec = findMatch(m.name, scope.family);
     if (spec === undefined || m.invalid) {
-      parts.push(opaque(`-m ${m.name} could not be read (see the errors for this line)`, extText('-m', m, scope.family, spec)));
+      AND.add(opaque(`-m ${m.name} could not be read (see the errors for this line)`, extText('-m', m, scope.family, spec)));
       continue;
     }
     if (m.name === 'set') {
       const setName = (m.options.find((o) => o.name === 'match-set')?.value as { name?: string } | undefined)?.name;
       if (setName !== undefined) (ipsets ??= []).push({ name: setName, span: m.span });
     }
-    const ctx = new ExtContext(scope.family, scope.table, scope.chain, rule.protocol?.number ?? 0, scope.ipsets, '-m', m, spec);
-    const converted = spec.toMatch(m, ctx);
-    if (converted.kind !== 'num' && converted.kind !== 'any') collectOpaque(converted, m, (opaqueUses ??= []));
-    parts.push(converted);
-    if (m.name === 'comment') for (const o of m.options) if (typeof o.value === 'string') comments.push(o.value);
+    const c = spec.toMatch(m, new ExtContext(scope.family, scope.table, scope.chain, proto, scope.ipsets, '-m', m, spec));
+    if (c.kind !== 'num' && c.kind !== 'any') collectOpaque(c, m, (opaqueUses ??= []));
+    AND.add(c);
+    if (m.name === 'comment') {
+      for (const o of m.options) if (typeof o.value === 'string') comment = comment === undefined ? o.value : `${comment}; ${o.value}`;
+    }
   }
+  const match = AND.take();
   const t = rule.target;
-  const { action, effects } = convertTarget(t, scope, rule.protocol?.number ?? 0);
+  const { action, effects } = convertTarget(t, scope, proto);
   // (An unknown chain is an error of its own; only real targets are summarised.)
   if (action?.kind === 'opaque' && t?.type === 'extension' && !t.invalid) {
     (opaqueUses ??= []).push({ name: `-j ${t.name}`, reason: action.reason, span: t.span });
   }
-  const out: { -readonly [K in keyof RuleParts]: RuleParts[K] } = {
-    match: andOf(parts), effects, action, opaque: opaqueUses ?? NONE_YET, ipsets: ipsets ?? NONE_YET,
-  };
+  const opaqueList = opaqueUses ?? NONE_YET;
+  const ipsetList = ipsets ?? NONE_YET;
+  if (t?.type !== 'chain' && comment === undefined) return { match, effects, action, opaque: opaqueList, ipsets: ipsetList };
+  const out: { -readonly [K in keyof RuleParts]: RuleParts[K] } = { match, effects, action, opaque: opaqueList, ipsets: ipsetList };
   if (t?.type === 'chain') out.jump = { name: t.name, goto: t.goto };
-  if (comments.length > 0) out.comment = comments.join('; ');
+  if (comment !== undefined) out.comment = comment;
   return out;
 }
+
+const FRAGMENT: Match = { kind: 'fragment' };
 
 /**
  * Converts a rule as soon as its line is read (a parse hook): the rule's syntax is at hand then,
  * so converting later does not read the line again. Lines with several -s/-d are left for later.
  */
 export function convertEarly(family: IpFamily, table: string): (cmd: CommandLine, rule: RuleSyntax) => void {
+  let scope: PartScope = { family, table, chain: '' };
   return (cmd, rule) => {
     if (!(cmd instanceof LazyCommand)) return;
     if ((rule.source?.list.length ?? 1) !== 1 || (rule.destination?.list.length ?? 1) !== 1) return;
-    const inst: RuleInstance = { rule, source: rule.source?.list[0], destination: rule.destination?.list[0] };
-    cmd.early = convertParts(inst, { family, table, chain: cmd.chain ?? '' });
+    const chain = cmd.chain ?? '';
+    if (scope.chain !== chain) scope = { family, table, chain };
+    cmd.early = convertPartsOf(rule, rule.source?.list[0], rule.destination?.list[0], scope);
   };
 }
 

@@ -66,10 +66,22 @@ function extNames(o: OptionSpec): readonly string[] {
   return o.aliases === undefined ? [o.name] : [o.name, ...o.aliases];
 }
 
-interface Named {
-  readonly option: OptionSpec;
-  /** The name matched, without dashes. */
-  readonly given: string;
+type ExtLookup = Extract<LongLookup, { readonly kind: 'ext' }>;
+
+/** An option of an extension found by its exact name, with its lookup results by load index. */
+class Named {
+  private readonly byIndex: ExtLookup[] = [];
+
+  constructor(
+    readonly option: OptionSpec,
+    /** The name matched, without dashes. */
+    readonly given: string,
+  ) {}
+
+  /** The (immutable, shared) lookup result for the extension loaded at `index`. */
+  at(index: number): ExtLookup {
+    return (this.byIndex[index] ??= { kind: 'ext', index, option: this.option, given: this.given });
+  }
 }
 
 const INDEX = new WeakMap<ExtensionSpec, Map<string, Named>>();
@@ -79,25 +91,25 @@ function optionIndex(spec: ExtensionSpec): Map<string, Named> {
   let m = INDEX.get(spec);
   if (m === undefined) {
     m = new Map();
-    for (const o of spec.options) for (const n of extNames(o)) if (!m.has(`--${n}`)) m.set(`--${n}`, { option: o, given: n });
+    for (const o of spec.options) for (const n of extNames(o)) if (!m.has(`--${n}`)) m.set(`--${n}`, new Named(o, n));
     INDEX.set(spec, m);
   }
   return m;
 }
 
-const BY_DASHED = new Map<string, { readonly option: BaseOption; readonly given: string }>();
-for (const o of BASE_OPTIONS) for (const l of o.long) BY_DASHED.set(`--${l}`, { option: o, given: l });
+const BY_DASHED = new Map<string, LongLookup>();
+for (const o of BASE_OPTIONS) for (const l of o.long) BY_DASHED.set(`--${l}`, { kind: 'base', option: o, given: l });
 
 /**
- * Exact lookup of a whole `--name` token (no `=value`), without making strings: the fast path
- * for the options of a large file. Undefined when there is no exact match.
+ * Exact lookup of a whole `--name` token (no `=value`), without making strings or results (they
+ * are shared): the fast path for the options of a large file. Undefined when there is no exact match.
  */
 export function lookupDashed(token: string, loaded: readonly LoadedExt[]): LongLookup | undefined {
   const base = BY_DASHED.get(token);
-  if (base !== undefined) return { kind: 'base', option: base.option, given: base.given };
+  if (base !== undefined) return base;
   for (let i = loaded.length - 1; i >= 0; i--) {
     const o = optionIndex((loaded[i] as LoadedExt).spec).get(token);
-    if (o !== undefined) return { kind: 'ext', index: i, option: o.option, given: o.given };
+    if (o !== undefined) return o.at(i);
   }
   return undefined;
 }

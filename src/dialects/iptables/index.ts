@@ -42,16 +42,33 @@ export interface IptablesOptions {
   readonly ipsets?: ReadonlyMap<string, AddressSet>;
 }
 
+/**
+ * `sourceFile(name, raw)` whose line index is made on first use: parsing does not need it, and
+ * for a large file it is a noticeable part of the load. Text with a BOM or CRs is normalised now.
+ */
+function lazySourceFile(name: string, raw: string): SourceFile {
+  if (raw.charCodeAt(0) === 0xfeff || raw.indexOf('\r') >= 0) return sourceFile(name, raw);
+  let lineStarts: readonly number[] | undefined;
+  return {
+    name,
+    text: raw,
+    get lineStarts() {
+      lineStarts ??= sourceFile(name, raw).lineStarts;
+      return lineStarts;
+    },
+  };
+}
+
 /** Text → syntax tree. BOM and CRLF are normalised; diagnostics carry file:line:column spans. */
 export function parseIptablesSave(text: string, fileName = '-', opts: IptablesOptions = {}): Parsed<IptablesSyntax> & { readonly file: SourceFile } {
-  const file = sourceFile(fileName, text);
+  const file = lazySourceFile(fileName, text);
   const parsed = parseIptablesSyntax(file, opts.family === undefined ? {} : { family: opts.family });
   return { ...parsed, file };
 }
 
 /** Parsing that also converts each rule while its syntax is at hand (for loadIptables). */
 function parseForConvert(text: string, fileName: string, opts: IptablesOptions): Parsed<IptablesSyntax> & { readonly file: SourceFile } {
-  const file = sourceFile(fileName, text);
+  const file = lazySourceFile(fileName, text);
   const parsed = parseIptablesSyntax(file, opts.family === undefined ? { onRule: convertEarly } : { family: opts.family, onRule: convertEarly });
   return { ...parsed, file };
 }

@@ -22,6 +22,10 @@ export interface LineInput {
   readonly table: string;
 }
 
+const ARG_CTX: Readonly<Record<IpFamily, { readonly family: IpFamily }>> = { ipv4: { family: 'ipv4' }, ipv6: { family: 'ipv6' } };
+
+const NO_INPUT: LineInput = { file: '', line: 0, text: '', tokens: [], start: 0, family: 'ipv4', table: '' };
+
 /** An option argument; its span is made only when a message needs it. */
 export class Arg {
   constructor(readonly text: string, readonly tok: Token, private readonly c: LineCursor) {}
@@ -31,22 +35,52 @@ export class Arg {
   }
 }
 
+/**
+ * A cursor is reused from line to line (one object per parser instead of one per line of a
+ * large file): `reset` points it at the next line and clears everything the last one left.
+ */
 export abstract class LineCursor {
-  protected readonly toks: readonly Token[];
-  protected readonly n: number;
+  protected input: LineInput;
+  protected out: Diagnostic[];
+  protected toks: readonly Token[];
+  protected n: number;
   protected i: number;
   protected failed = false;
   protected invert = false;
   protected invertTok: Token | undefined;
   /** After an unknown match module: its options are skipped without more errors. */
   protected skipping = false;
-  protected readonly argCtx: { readonly family: IpFamily };
+  protected argCtx: { readonly family: IpFamily };
 
-  constructor(protected readonly input: LineInput, protected readonly out: Diagnostic[]) {
+  constructor(input: LineInput, out: Diagnostic[]) {
+    this.input = input;
+    this.out = out;
     this.toks = input.tokens;
     this.n = input.count ?? input.tokens.length;
     this.i = input.start;
-    this.argCtx = { family: input.family };
+    this.argCtx = ARG_CTX[input.family];
+  }
+
+  /** Forgets the last line (the cursor outlives it). */
+  protected release(): void {
+    this.input = NO_INPUT;
+    this.out = [];
+    this.toks = NO_INPUT.tokens;
+    this.n = 0;
+    this.invertTok = undefined;
+  }
+
+  protected reset(input: LineInput, out: Diagnostic[]): void {
+    this.input = input;
+    this.out = out;
+    this.toks = input.tokens;
+    this.n = input.count ?? input.tokens.length;
+    this.i = input.start;
+    this.argCtx = ARG_CTX[input.family];
+    this.failed = false;
+    this.invert = false;
+    this.invertTok = undefined;
+    this.skipping = false;
   }
 
   span(t: Token): Span {

@@ -24,19 +24,31 @@ interface ExtBuilder {
   readonly given: string;
   readonly implicit: boolean;
   readonly span: Span;
-  readonly options: ExtOption[];
+  /** Made at the first option (most extensions get one). */
+  options: ExtOption[] | undefined;
   invalid: boolean;
   goto: boolean;
 }
 
 const RULE_COMMANDS: ReadonlySet<CommandOp> = new Set(['append', 'insert', 'delete', 'replace']);
 
+let idle: LineParser | undefined;
+
 /** Parses one command line into a CommandLine, pushing diagnostics into `out`. */
 export function parseCommandLine(input: LineInput, out: Diagnostic[]): CommandLine | undefined {
-  return new LineParser(input, out).run();
+  // One parser serves every line; a nested call (none today) would get a parser of its own.
+  const p = idle ?? new LineParser(input, out);
+  idle = undefined;
+  try {
+    return p.read(input, out);
+  } finally {
+    p.done();
+    idle = p;
+  }
 }
 
 const NO_ARGS: readonly string[] = [];
+const NO_OPTIONS: readonly ExtOption[] = [];
 
 function hasOption(options: readonly ExtOption[], name: string): boolean {
   for (const o of options) if (o.name === name) return true;
@@ -49,7 +61,22 @@ class LineParser extends BaseOptionsParser {
   private target: ExtBuilder | undefined;
   private targetChain: { name: string; span: Span; goto: boolean } | undefined;
 
-  run(): CommandLine | undefined {
+  /** Reads one line; `done` must follow (parseCommandLine calls it). */
+  read(input: LineInput, out: Diagnostic[]): CommandLine | undefined {
+    this.reset(input, out);
+    return this.run();
+  }
+
+  /** Drops what the line left (its tokens, extensions and diagnostics list), ready for the next. */
+  done(): void {
+    this.release();
+    this.protoTried = false;
+    this.loaded.length = 0;
+    this.target = undefined;
+    this.targetChain = undefined;
+  }
+
+  private run(): CommandLine | undefined {
     while (this.i < this.n) {
       const t = this.toks[this.i] as Token;
       const text = t.text;
@@ -129,7 +156,7 @@ class LineParser extends BaseOptionsParser {
     const spec = implicitMatch(this.protocol.number, this.input.family);
     if (spec === undefined) return false;
     this.loaded.push({
-      spec, name: spec.name, given: spec.name, implicit: true, span: this.span(t), options: [], invalid: false, goto: false,
+      spec, name: spec.name, given: spec.name, implicit: true, span: this.span(t), options: undefined, invalid: false, goto: false,
     });
     return true;
   }
@@ -165,12 +192,12 @@ class LineParser extends BaseOptionsParser {
       this.skipping = true;
       return;
     }
-    this.loaded.push({ spec, name: spec.name, given: name, implicit: false, span, options: [], invalid: false, goto: false });
+    this.loaded.push({ spec, name: spec.name, given: name, implicit: false, span, options: undefined, invalid: false, goto: false });
   }
 
-  protected loadTarget(name: string, span: Span, goto: boolean, flagSpan: Span): void {
+  protected loadTarget(name: string, span: Span, goto: boolean, flag: Token): void {
     if (this.target || this.targetChain) {
-      this.err('iptables/duplicate-option', 'multiple -j / -g flags are not allowed', flagSpan);
+      this.err('iptables/duplicate-option', 'multiple -j / -g flags are not allowed', this.span(flag));
       return;
     }
     if (name.length === 0) { this.err('iptables/invalid-value', 'empty target name', span); return; }
@@ -179,7 +206,7 @@ class LineParser extends BaseOptionsParser {
       this.targetChain = { name, span, goto };
       return;
     }
-    this.target = { spec, name: spec.name, given: name, implicit: false, span, options: [], invalid: false, goto };
+    this.target = { spec, name: spec.name, given: name, implicit: false, span, options: undefined, invalid: false, goto };
     // Target options join the option table like a match's (the latest loaded wins).
     this.loaded.push(this.target);
   }
@@ -211,7 +238,7 @@ class LineParser extends BaseOptionsParser {
       } else args = [a.text];
     }
     const optSpan = this.span(t);
-    if (spec.multi !== true && hasOption(ext.options, spec.name)) {
+    if (spec.multi !== true && ext.options !== undefined && hasOption(ext.options, spec.name)) {
       ext.invalid = true;
       this.err('iptables/duplicate-option', `${ext.name}: option --${spec.name} may be given only once`, optSpan);
       return;
@@ -228,7 +255,9 @@ class LineParser extends BaseOptionsParser {
         this.err('iptables/invalid-value', `${ext.name} --${spec.name}: ${r.message}${hint}`, at ? this.span(at) : optSpan);
       }
     } else value = args.length === 0 ? true : args.length === 1 ? args[0] : args;
-    ext.options.push({ name: spec.name, given, invert: inv, args, value, span: optSpan });
+    const o: ExtOption = { name: spec.name, given, invert: inv, args, value, span: optSpan };
+    if (ext.options === undefined) ext.options = [o];
+    else ext.options.push(o);
   }
   // ── result ────────────────────────────────────────────────────────────
 
@@ -249,15 +278,15 @@ class LineParser extends BaseOptionsParser {
     let k = 0;
     for (const m of this.loaded) {
       if (m === this.target) continue;
-      matches[k++] = { name: m.name, given: m.given, implicit: m.implicit, span: m.span, options: m.options, invalid: m.invalid };
+      matches[k++] = { name: m.name, given: m.given, implicit: m.implicit, span: m.span, options: m.options ?? NO_OPTIONS, invalid: m.invalid };
     }
     let target: TargetSyntax | undefined;
     if (this.target) {
       const x = this.target;
-      target = { name: x.name, type: 'extension', goto: false, span: x.span, options: x.options, invalid: x.invalid };
+      target = { name: x.name, type: 'extension', goto: false, span: x.span, options: x.options ?? NO_OPTIONS, invalid: x.invalid };
     } else if (this.targetChain) {
       const c = this.targetChain;
-      target = { name: c.name, type: STANDARD_TARGETS.has(c.name) && !c.goto ? 'standard' : 'chain', goto: c.goto, span: c.span, options: [], invalid: false };
+      target = { name: c.name, type: STANDARD_TARGETS.has(c.name) && !c.goto ? 'standard' : 'chain', goto: c.goto, span: c.span, options: NO_OPTIONS, invalid: false };
     }
     // One literal with every member: a single allocation with a stable shape.
     const rule: RuleSyntax = {

@@ -49,7 +49,6 @@ export function parseIptablesSyntax(file: SourceFile, opts: ParseOptions = {}): 
   let outside = 0;
   const name = file.name;
   const text = file.text;
-  const starts = file.lineStarts;
 
   const sourceFor = (t: OpenTable, lead: number, start: number): LineSource => {
     const key = lead * 4 + start;
@@ -73,11 +72,13 @@ export function parseIptablesSyntax(file: SourceFile, opts: ParseOptions = {}): 
       `table '${t.name}' opened on line ${t.line} is not committed: expected COMMIT before ${before}`, t.span));
   };
 
-  for (let n = 1; n <= starts.length; n++) {
-    const startOffset = starts[n - 1] as number;
-    const next = starts[n];
-    let raw = text.slice(startOffset, next === undefined ? text.length : next - 1);
-    if (n === starts.length && raw.length === 0) break; // the empty "line" after a final newline
+  // Lines are found with the native search as they are read (the file's line index is not needed).
+  let end = 0;
+  for (let n = 1, start = 0; start <= text.length; n++, start = end + 1) {
+    const newline = text.indexOf('\n', start);
+    end = newline < 0 ? text.length : newline;
+    let raw = text.slice(start, end);
+    if (newline < 0 && raw.length === 0) break; // the empty "line" after a final newline
     raw = raw.trimEnd();
     let lead = 0;
     while (lead < raw.length && (raw.charCodeAt(lead) === 32 || raw.charCodeAt(lead) === 9)) lead++;

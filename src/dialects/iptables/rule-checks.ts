@@ -15,16 +15,42 @@ import type { ExtInstance, RuleSyntax } from './syntax.js';
 const NO_IN = new Set(['OUTPUT', 'POSTROUTING']);
 const NO_OUT = new Set(['PREROUTING', 'INPUT']);
 
-/** The context handed to extension checks; one per rule, re-pointed at each extension. */
+/**
+ * The context handed to extension checks, re-pointed at each extension. One object serves every
+ * rule (this runs per line of large files); `start` prepares it for the next rule.
+ */
 class Checker implements RuleContext {
   failed = false;
-  span: Span;
+  span: Span = NO_SPAN;
+  family: LineInput['family'] = 'ipv4';
+  table = '';
+  protocol = 0;
+  protocolInverted = false;
+  matches: readonly ExtInstance[] = [];
+  private out: Diagnostic[] = [];
 
-  constructor(
-    readonly family: LineInput['family'], readonly table: string, readonly protocol: number,
-    readonly protocolInverted: boolean, readonly matches: readonly ExtInstance[], private readonly out: Diagnostic[], span: Span,
-  ) {
+  start(rule: RuleSyntax, input: LineInput, out: Diagnostic[]): void {
+    this.failed = false;
+    this.family = input.family;
+    this.table = input.table;
+    this.protocol = rule.protocol?.number ?? 0;
+    this.protocolInverted = rule.protocol?.invert ?? false;
+    this.matches = rule.matches;
+    this.out = out;
+  }
+
+  /** Drops the references to the rule (the checker outlives it). */
+  finish(): boolean {
+    const failed = this.failed;
+    this.matches = [];
+    this.out = [];
+    this.span = NO_SPAN;
+    return failed;
+  }
+
+  at(span: Span): this {
     this.span = span;
+    return this;
   }
 
   error(code: string, message: string, at?: Span): void {
@@ -37,40 +63,41 @@ class Checker implements RuleContext {
   }
 }
 
+const NO_SPAN: Span = { file: '', start: { line: 0, column: 0 }, end: { line: 0, column: 0 } };
+
+let idle: Checker | undefined;
+
 /** Returns true when an error was reported. */
 export function checkRule(rule: RuleSyntax, chain: string, input: LineInput, out: Diagnostic[]): boolean {
-  const protocol = rule.protocol?.number ?? 0;
-  const protocolInverted = rule.protocol?.invert ?? false;
-  let ctx: Checker | undefined;
-  const checker = (span: Span): Checker => {
-    ctx ??= new Checker(input.family, input.table, protocol, protocolInverted, rule.matches, out, span);
-    ctx.span = span;
-    return ctx;
-  };
-  if (rule.inInterface && NO_IN.has(chain)) {
-    checker(rule.inInterface.span).error('iptables/wrong-chain', `-i cannot be used in ${chain}: packets there have no input interface`);
+  // A check that checked another rule (none does) would get a checker of its own.
+  const ctx = idle ?? new Checker();
+  idle = undefined;
+  try {
+    ctx.start(rule, input, out);
+    if (rule.inInterface && NO_IN.has(chain)) {
+      ctx.at(rule.inInterface.span).error('iptables/wrong-chain', `-i cannot be used in ${chain}: packets there have no input interface`);
+    }
+    if (rule.outInterface && NO_OUT.has(chain)) {
+      ctx.at(rule.outInterface.span).error('iptables/wrong-chain', `-o cannot be used in ${chain}: packets there have no output interface yet`);
+    }
+    for (const m of rule.matches) {
+      if (!m.invalid) checkOne(m, findMatch(m.name, input.family), m.span, rule, ctx);
+    }
+    const t = rule.target;
+    if (t?.type === 'extension' && !t.invalid) checkOne(t, findTarget(t.name, input.family), t.span, rule, ctx);
+    return ctx.finish();
+  } finally {
+    idle = ctx;
   }
-  if (rule.outInterface && NO_OUT.has(chain)) {
-    checker(rule.outInterface.span).error('iptables/wrong-chain', `-o cannot be used in ${chain}: packets there have no output interface yet`);
-  }
-  for (const m of rule.matches) {
-    if (!m.invalid) checkOne(m, findMatch(m.name, input.family), m.span, rule, protocol, protocolInverted, checker);
-  }
-  const t = rule.target;
-  if (t?.type === 'extension' && !t.invalid) checkOne(t, findTarget(t.name, input.family), t.span, rule, protocol, protocolInverted, checker);
-  return ctx?.failed ?? false;
 }
 
-function checkOne(
-  inst: ExtInstance, spec: ExtensionSpec | undefined, span: Span, rule: RuleSyntax, protocol: number,
-  protocolInverted: boolean, checker: (span: Span) => Checker,
-): void {
+function checkOne(inst: ExtInstance, spec: ExtensionSpec | undefined, span: Span, rule: RuleSyntax, ctx: Checker): void {
   if (spec === undefined) return;
   const need = spec.protocols;
-  if (need !== undefined && !(need.numbers.includes(protocol) && (!protocolInverted || need.invertOk === true))) {
-    const found = rule.protocol === undefined ? 'no -p' : `${protocolInverted ? '! ' : ''}-p ${iptProtocolName(protocol)}`;
-    checker(rule.protocol?.span ?? span).error('iptables/needs-protocol', `${need.message}; found ${found}`);
+  if (need !== undefined && !(need.numbers.includes(ctx.protocol) && (!ctx.protocolInverted || need.invertOk === true))) {
+    const found = rule.protocol === undefined ? 'no -p' : `${ctx.protocolInverted ? '! ' : ''}-p ${iptProtocolName(ctx.protocol)}`;
+    ctx.at(rule.protocol?.span ?? span).error('iptables/needs-protocol', `${need.message}; found ${found}`);
     return;
   }
-  if (spec.check !== undefined) spec.check(inst, checker(span));
+  if (spec.check !== undefined) spec.check(inst, ctx.at(span));
 }

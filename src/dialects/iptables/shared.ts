@@ -9,30 +9,30 @@ import { type BitsField, type CtState, type Match, type NumField, bits, ctstate,
 
 const MAX = 100_000;
 
-function memo<K, V>(cache: Map<K, V>, key: K, make: () => V): V {
-  let v = cache.get(key);
-  if (v === undefined) {
-    v = make();
-    if (cache.size >= MAX) cache.clear();
-    cache.set(key, v);
-  }
+/** Remembers `v` under `key` (the caches are emptied when they grow too large). */
+function remember<K, V>(cache: Map<K, V>, key: K, v: V): V {
+  if (cache.size >= MAX) cache.clear();
+  cache.set(key, v);
   return v;
 }
 
-const NUMS = new Map<number, Match>();
+/** Narrow ranges by field, keyed by lo and hi in one signed 32-bit number (a small integer). */
+const NUMS = new Map<NumField, Map<number, Match>>();
 const WIDE_NUMS = new Map<string, Match>();
-const FIELD_CODES = new Map<NumField, number>();
 
 /** `field` ∈ [lo, hi]. */
 export function numRange(field: NumField, lo: number, hi: number): Match {
-  if (hi > 0xffff) return memo(WIDE_NUMS, `${field} ${lo} ${hi}`, () => num(field, [lo, hi]));
-  let code = FIELD_CODES.get(field);
-  if (code === undefined) {
-    code = FIELD_CODES.size + 1;
-    FIELD_CODES.set(field, code);
+  if (lo < 0 || hi > 0xffff) {
+    const key = `${field} ${lo} ${hi}`;
+    return WIDE_NUMS.get(key) ?? remember(WIDE_NUMS, key, num(field, [lo, hi]));
   }
-  // A number key (no string to build): field, lo and hi in disjoint bit ranges below 2^53.
-  return memo(NUMS, code * 0x100000000 + lo * 0x10000 + hi, () => num(field, [lo, hi]));
+  let byRange = NUMS.get(field);
+  if (byRange === undefined) {
+    byRange = new Map();
+    NUMS.set(field, byRange);
+  }
+  const key = (lo * 0x10000 + hi) | 0;
+  return byRange.get(key) ?? remember(byRange, key, num(field, [lo, hi]));
 }
 
 export function numEq(field: NumField, v: number): Match {
@@ -42,13 +42,15 @@ export function numEq(field: NumField, v: number): Match {
 const BITS = new Map<string, Match>();
 
 export function bitsShared(field: BitsField, mask: number, value: number): Match {
-  return memo(BITS, `${field} ${mask} ${value}`, () => bits(field, mask, value));
+  const key = `${field} ${mask} ${value}`;
+  return BITS.get(key) ?? remember(BITS, key, bits(field, mask, value));
 }
 
 const STATES = new Map<string, Match>();
 
 export function ctstateShared(states: readonly CtState[]): Match {
-  return memo(STATES, states.join(','), () => ctstate(...states));
+  const key = states.join(',');
+  return STATES.get(key) ?? remember(STATES, key, ctstate(...states));
 }
 
 const NOTS = new WeakMap<Match, Match>();

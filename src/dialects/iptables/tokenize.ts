@@ -47,26 +47,41 @@ const TAB = 9;
 const QUOTE = 34;
 const BACKSLASH = 92;
 
-/** Words of two characters (`-A`, `-p`, `lo`) by their character codes: no hashing for them. */
-const PAIRS = new Map<number, string>();
+/** Words of two printable ASCII characters (`-A`, `-p`, `lo`) by their character codes: no hashing. */
+const PAIRS: (string | undefined)[] = new Array<string | undefined>(96 * 96);
+
+/** Index in PAIRS of line[i, i + 2), or -1 when a character is not printable ASCII. */
+function pairIndex(line: string, i: number): number {
+  const a = line.charCodeAt(i) - 32;
+  const b = line.charCodeAt(i + 1) - 32;
+  return a >= 0 && a < 96 && b >= 0 && b < 96 ? a * 96 + b : -1;
+}
 
 /** Words common enough in rulesets to keep one copy of, by a hash of their characters. */
 const COMMON: (string[] | undefined)[] = new Array<string[] | undefined>(4096);
 
-function hashOf(w: string): number {
-  let h = 0;
-  for (let i = 0; i < w.length; i++) h = (h * 31 + w.charCodeAt(i)) | 0;
-  return (h ^ w.length) & 4095;
+/**
+ * A hash of line[start, end) (end − start ≥ 2) from its length and five of its characters (the
+ * first three and the last two; option names all begin with `--`).
+ */
+function hashAt(line: string, start: number, end: number): number {
+  const len = end - start;
+  const third = line.charCodeAt(len > 2 ? start + 2 : start);
+  const h = ((line.charCodeAt(start) * 31 + line.charCodeAt(start + 1)) * 31 + third) * 31 + line.charCodeAt(end - 2);
+  return (h * 31 + line.charCodeAt(end - 1) + len * 7) & 4095;
 }
 
 /** Adds words that the tokenizer returns as shared strings (option names, verdicts, …). */
 export function addCommonWords(words: Iterable<string>): void {
   for (const w of words) {
     if (w.length < 2 || w.length > 40) continue;
-    const k = hashOf(w);
+    const k = hashAt(w, 0, w.length);
     const list = (COMMON[k] ??= []);
     if (!list.includes(w)) list.push(w);
-    if (w.length === 2) PAIRS.set(w.charCodeAt(0) * 65536 + w.charCodeAt(1), w);
+    if (w.length === 2) {
+      const p = pairIndex(w, 0);
+      if (p >= 0) PAIRS[p] = w;
+    }
   }
 }
 
@@ -77,12 +92,9 @@ addCommonWords([
   'ESTABLISHED,RELATED', 'icmp-port-unreachable', 'icmp6-port-unreachable', 'tcp-reset', 'any', 'lo', 'eth0',
 ]);
 
-/** The argument line[start, end), hashed `h` while scanned: a shared copy when it is a common word. */
-function cut(line: string, start: number, end: number, h: number): string {
-  const list = COMMON[(h ^ (end - start)) & 4095];
-  if (list !== undefined) {
-    for (const w of list) if (w.length === end - start && line.startsWith(w, start)) return w;
-  }
+/** The argument line[start, end): a shared copy when it is a common word. */
+function cut(line: string, start: number, end: number): string {
+  if (end - start >= 2 && end - start <= 40) return common(line, start, end) ?? line.slice(start, end);
   return line.slice(start, end);
 }
 
@@ -109,13 +121,9 @@ export function tokenizeInto(line: string, from: number, buf: TokenBuffer): void
     if (c === SPACE || c === TAB) { i++; continue; }
     const start = i;
     // Fast path: an unquoted argument is a plain slice.
-    let h = 0;
-    while (i < n && c !== SPACE && c !== TAB && c !== QUOTE) {
-      h = (h * 31 + c) | 0;
-      c = line.charCodeAt(++i);
-    }
+    while (i < n && c !== SPACE && c !== TAB && c !== QUOTE) c = line.charCodeAt(++i);
     if (i >= n || c !== QUOTE) {
-      push(buf, cut(line, start, i, h), start, i);
+      push(buf, cut(line, start, i), start, i);
       continue;
     }
     let text = line.slice(start, i);
@@ -145,8 +153,10 @@ function splitOnSpaces(line: string, from: number, buf: TokenBuffer): void {
     if (end < 0) end = n;
     let text: string | undefined;
     const len = end - i;
-    if (len === 2) text = PAIRS.get(line.charCodeAt(i) * 65536 + line.charCodeAt(i + 1));
-    else if (len > 2 && len <= 40 && !isDigit(line.charCodeAt(i))) text = common(line, i, end);
+    if (len === 2) {
+      const p = pairIndex(line, i);
+      if (p >= 0) text = PAIRS[p];
+    } else if (len > 2 && len <= 40 && !isDigit(line.charCodeAt(i))) text = common(line, i, end);
     push(buf, text ?? line.slice(i, end), i, end);
     i = end;
   }
@@ -156,11 +166,9 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
-/** The shared copy of line[start, end) if it is a common word (addresses and numbers never are). */
+/** The shared copy of line[start, end) (2 to 40 characters) if it is a common word. */
 function common(line: string, start: number, end: number): string | undefined {
-  let h = 0;
-  for (let k = start; k < end; k++) h = (h * 31 + line.charCodeAt(k)) | 0;
-  const list = COMMON[(h ^ (end - start)) & 4095];
+  const list = COMMON[hashAt(line, start, end)];
   if (list !== undefined) {
     for (const w of list) if (w.length === end - start && line.startsWith(w, start)) return w;
   }

@@ -5,7 +5,7 @@ import {
   type AddrField, type CtState, type CtStatus, type Match, type NumField,
   addr, and, ctstatus, negateIf, num, opaque,
 } from '../../../model/match.js';
-import { type ArgResult, type MatchSpec, bad, get, ok, option } from '../extension.js';
+import { type ArgResult, type ConvertContext, type MatchSpec, bad, get, ok, option } from '../extension.js';
 import { ctstateShared, negateShared } from '../shared.js';
 import { oneOf, requireSome, wordList } from '../ext-helpers.js';
 import { formatAddressSpec } from '../print-rule.js';
@@ -72,10 +72,11 @@ export const conntrack: MatchSpec = {
     option<string>({ name: 'ctdir', args: 1, parse: oneOf(['ORIGINAL', 'REPLY'], 'a direction'), show: (d) => d }),
   ],
   check: (inst, ctx) => { if (inst.options.length === 0) ctx.error('iptables/missing-option', 'conntrack: at least one option is required'); },
-  toMatch: (inst, ctx) => conntrackMatch(inst, ctx.text),
+  toMatch: (inst, ctx) => conntrackMatch(inst, ctx),
 };
 
-function conntrackMatch(inst: ExtInstance, text: string): Match {
+/** `ctx.text` is printed only for an opaque part (most rules have none). */
+function conntrackMatch(inst: ExtInstance, ctx: ConvertContext): Match {
   const parts: Match[] = [];
   const st = get<StateWord[]>(inst, 'ctstate');
   if (st) parts.push(negateShared(st.invert, ctstateShared(modelStates(st.value))));
@@ -90,7 +91,7 @@ function conntrackMatch(inst: ExtInstance, text: string): Match {
     const set = v.prefix === undefined
       ? undefined
       : { family: v.family, set: fromIntervals(addressDomain[v.family], [[lo, hi]]) };
-    parts.push(set ? negateIf(a.invert, addr(field, set)) : opaque('conntrack address with a non-contiguous mask', text));
+    parts.push(set ? negateIf(a.invert, addr(field, set)) : opaque('conntrack address with a non-contiguous mask', ctx.text));
   }
   for (const [name, field] of PORTS) {
     const p = get<Range>(inst, name);
@@ -98,7 +99,7 @@ function conntrackMatch(inst: ExtInstance, text: string): Match {
   }
   const ss = get<StatusWord[]>(inst, 'ctstatus');
   if (ss) parts.push(negateIf(ss.invert, ctstatus(...modelStatuses(ss.value))));
-  if (get(inst, 'ctexpire')) parts.push(opaque('conntrack --ctexpire: the remaining lifetime of the connection is not known offline', text));
+  if (get(inst, 'ctexpire')) parts.push(opaque('conntrack --ctexpire: the remaining lifetime of the connection is not known offline', ctx.text));
   const dir = get<string>(inst, 'ctdir');
   if (dir) parts.push({ kind: 'ctdir', dir: dir.value === 'ORIGINAL' ? 'original' : 'reply' });
   return and(...parts);

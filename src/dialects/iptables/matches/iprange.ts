@@ -1,7 +1,7 @@
 /** `-m iprange --src-range a-b --dst-range a-b` (a single address is a range of one). */
 import { addressDomain } from '../../../model/address.js';
 import { fromIntervals } from '../../../model/interval-set.js';
-import { addr, and, negateIf } from '../../../model/match.js';
+import { type Match, addr, andOf, negateIf } from '../../../model/match.js';
 import { type ArgContext, type ArgResult, type MatchSpec, bad, get, ok, option } from '../extension.js';
 import { requireSome } from '../ext-helpers.js';
 import type { IpFamily } from '../syntax.js';
@@ -31,6 +31,8 @@ export function showAddrRange(r: AddrRange): string {
   return `${f(r.lo)}-${f(r.hi)}`;
 }
 
+const RANGES = ['src-range', 'dst-range'] as const;
+
 export const iprange: MatchSpec = {
   kind: 'match',
   name: 'iprange',
@@ -46,13 +48,14 @@ export const iprange: MatchSpec = {
     }
   },
   toMatch(inst) {
-    const parts = (['src-range', 'dst-range'] as const).flatMap((n) => {
+    const parts: Match[] = [];
+    for (const n of RANGES) {
       const r = get<AddrRange>(inst, n);
-      if (!r) return [];
+      if (!r) continue;
       const fam = r.value.family;
       const set = { family: fam, set: fromIntervals(addressDomain[fam], [[r.value.lo, r.value.hi]]) };
-      return [negateIf(r.invert, addr(n === 'src-range' ? 'src' : 'dst', set))];
-    });
-    return and(...parts);
+      parts.push(negateIf(r.invert, addr(n === 'src-range' ? 'src' : 'dst', set)));
+    }
+    return andOf(parts);
   },
 };

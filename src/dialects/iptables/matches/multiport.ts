@@ -37,6 +37,9 @@ function readPortList(args: readonly string[]): ArgResult<Range[]> {
   return ok(out);
 }
 
+/** Each option and the packet fields it tests. */
+const PORT_FIELDS = [['sports', ['sport']], ['dports', ['dport']], ['ports', ['sport', 'dport']]] as const;
+
 const showList = (v: Range[]): string => v.map(showRange).join(',');
 
 export const multiport: MatchSpec = {
@@ -54,7 +57,7 @@ export const multiport: MatchSpec = {
     }
   },
   toMatch(inst) {
-    for (const [name, fields] of [['sports', ['sport']], ['dports', ['dport']], ['ports', ['sport', 'dport']]] as const) {
+    for (const [name, fields] of PORT_FIELDS) {
       const v = get<Range[]>(inst, name);
       if (!v) continue;
       const set = fromIntervals(NUM_FIELDS.sport, v.value);

@@ -1,5 +1,5 @@
 /** `-m tcp` and `-m udp`: ports (ranges, open ranges), TCP flags, `--syn`, `--tcp-option`. */
-import { and, negateIf, type Match } from '../../../model/match.js';
+import { andOf, negateIf, type Match } from '../../../model/match.js';
 import { type ArgResult, type MatchSpec, bad, flag, get, ok, option } from '../extension.js';
 import { bitsShared, negateShared, numRange } from '../shared.js';
 import { type Range, portRange, readUint, showRange } from '../values.js';
@@ -119,7 +119,7 @@ export const tcp: MatchSpec = {
     const syn = get(inst, 'syn');
     const f = syn ? { invert: syn.invert, value: SYN_FLAGS } : get<TcpFlags>(inst, 'tcp-flags');
     if (f) out.push(negateShared(f.invert, bitsShared('tcpFlags', f.value.mask, f.value.comp)));
-    return and(...out);
+    return andOf(out);
   },
 };
 
@@ -129,7 +129,7 @@ export const udp: MatchSpec = {
   protocols: { numbers: [17], invertOk: true, message: "the udp match needs '-p udp'" },
   options: [sport, dport],
   print: (inst) => printPorts(inst).join(' '),
-  toMatch: (inst) => and(...portMatches(inst)),
+  toMatch: (inst) => andOf(portMatches(inst)),
 };
 
 
