@@ -22,7 +22,7 @@ import { partitionField } from '../space/describe.js';
 import type { FieldName } from '../space/layout.js';
 import { Space } from '../space/space.js';
 import { SymbolicRuleset } from '../space/walk.js';
-import { applyIpassmt } from './apply-ipassmt.js';
+import { type AppliedIpassmt, applyIpassmt } from './apply-ipassmt.js';
 import type { Ipassmt } from './ipassmt.js';
 
 export interface ServiceMatrixOptions {
@@ -82,10 +82,27 @@ function lookup(ix: Index, v: bigint): number {
   return FALSE;
 }
 
+/**
+ * The ruleset with the interface assignment applied, and its header space, per ruleset and
+ * assignment: the matrices of several ports share them, and with the space the compiled rules.
+ */
+const prepared = new WeakMap<Ruleset, Map<Ipassmt | undefined, { assigned: AppliedIpassmt | undefined; sp: Space }>>();
+
+function prepare(input: Ruleset, ipassmt: Ipassmt | undefined): { assigned: AppliedIpassmt | undefined; sp: Space } {
+  let byAssignment = prepared.get(input);
+  if (byAssignment === undefined) prepared.set(input, (byAssignment = new Map()));
+  let hit = byAssignment.get(ipassmt);
+  if (hit === undefined) {
+    const assigned = ipassmt === undefined ? undefined : applyIpassmt(input, ipassmt);
+    hit = { assigned, sp: new Space([assigned?.ruleset ?? input]) };
+    byAssignment.set(ipassmt, hit);
+  }
+  return hit;
+}
+
 export function serviceMatrix(input: Ruleset, o: ServiceMatrixOptions): ServiceMatrix {
-  const assigned = o.ipassmt === undefined ? undefined : applyIpassmt(input, o.ipassmt);
+  const { assigned, sp } = prepare(input, o.ipassmt);
   const rs = assigned?.ruleset ?? input;
-  const sp = new Space([rs]);
   const { bdd, enc } = sp;
   const lo = enc.eq('iif', sp.layout.iif.classOf('lo'));
   const fromLoopback = enc.range('src4', LOOPBACK[0], LOOPBACK[1]);
@@ -97,7 +114,7 @@ export function serviceMatrix(input: Ruleset, o: ServiceMatrixOptions): ServiceM
     sp.v4, sp.tcp, enc.eq('sport', o.sport ?? 10000), enc.eq('dport', o.dport), enc.eq('ctstate', established ? 1 : 0),
     enc.eq('tcpFlags', established ? 0x10 : 0x02), enc.eq('tcpOpts', 0), iface, sp.valid,
   ]);
-  const sym = new SymbolicRuleset(sp, rs, service);
+  const sym = new SymbolicRuleset(sp, rs, service, { family: 4, proto: 6, sport: o.sport ?? 10000, dport: o.dport });
   const sets = sym.hook(o.hook ?? 'input');
   const allowed = bdd.and(service, o.may === true ? sets.mayAccept : sets.accepted);
   const keep = new Set<FieldName>(['src4', 'dst4']);

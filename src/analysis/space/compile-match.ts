@@ -34,9 +34,17 @@ const HOLD: Tri = { h: TRUE, u: FALSE, a: FALSE };
 const FAIL: Tri = { h: FALSE, u: FALSE, a: FALSE };
 const UNKNOWN: Tri = { h: FALSE, u: TRUE, a: FALSE };
 
+/** A match's structure as text: rules repeat the same conditions in distinct objects. */
+function keyOf(m: Match): string {
+  return JSON.stringify(m, (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+}
+
 export class MatchCompiler {
   private readonly cache = new WeakMap<Match, Tri>();
   private readonly positive = new WeakMap<Match, Tri>();
+  /** The same by structure (keyOf): `byKey` for conditions other than and / or / not. */
+  private readonly byKey = new Map<string, Tri>();
+  private readonly positiveByKey = new Map<string, Tri>();
 
   constructor(readonly space: Space, readonly ctx: CompileContext) {}
 
@@ -54,19 +62,17 @@ export class MatchCompiler {
   /**
    * HOLDS and UNKNOWN of a rule's match, without ABSENT (at the top, ABSENT and FAILS both mean "no
    * match"; only `not` needs to tell them apart, so only negated parts are compiled in full).
-   * `a` is left FALSE.
+   * `a` is left FALSE. `nested`: m is part of a rule's match.
    */
-  rule(m: Match): Tri {
+  rule(m: Match, nested = false): Tri {
     const hit = this.positive.get(m);
     if (hit !== undefined) return hit;
-    const { bdd } = this.space;
     let t: Tri;
     if (m.kind === 'and' || m.kind === 'or') {
-      const parts = m.items.map((x) => this.rule(x));
-      const join = (xs: number[]): number => (m.kind === 'and' ? bdd.andAll(xs) : bdd.orAll(xs));
-      const h = join(parts.map((p) => p.h));
-      const u = parts.every((p) => p.u === FALSE) ? FALSE : bdd.diff(join(parts.map((p) => bdd.or(p.h, p.u))), h);
-      t = { h, u, a: FALSE };
+      // Nested and / or repeat across rules (an interface assignment's condition); whole rules rarely do.
+      const key = nested ? keyOf(m) : undefined;
+      t = (key !== undefined ? this.positiveByKey.get(key) : undefined) ?? this.join(m.kind, m.items.map((x) => this.rule(x, true)));
+      if (key !== undefined) this.positiveByKey.set(key, t);
     } else {
       const full = this.compile(m);
       t = { h: full.h, u: full.u, a: FALSE };
@@ -75,10 +81,29 @@ export class MatchCompiler {
     return t;
   }
 
+  /** The parts of an and / or combined: holds, and holds or unknown (the rest is unknown). */
+  private join(kind: 'and' | 'or', parts: readonly Tri[]): Tri {
+    const { bdd } = this.space;
+    // Deepest first: each next part then sits above the result so far and costs only its own size.
+    const combine = (xs: number[]): number => {
+      const deepFirst = [...xs].sort((x, y) => bdd.varOf(y) - bdd.varOf(x));
+      return kind === 'and' ? bdd.andAll(deepFirst) : bdd.orAll(deepFirst);
+    };
+    const h = combine(parts.map((p) => p.h));
+    const u = parts.every((p) => p.u === FALSE) ? FALSE : bdd.diff(combine(parts.map((p) => bdd.or(p.h, p.u))), h);
+    return { h, u, a: FALSE };
+  }
+
   compile(m: Match): Tri {
     const hit = this.cache.get(m);
     if (hit !== undefined) return hit;
-    const t = this.build(m);
+    let t: Tri;
+    if (m.kind === 'and' || m.kind === 'or' || m.kind === 'not') t = this.build(m);
+    else {
+      const key = keyOf(m);
+      t = this.byKey.get(key) ?? this.build(m);
+      this.byKey.set(key, t);
+    }
     this.cache.set(m, t);
     return t;
   }

@@ -81,6 +81,8 @@ export class Layout {
 
 /** The BDD encodings of field predicates over one layout. */
 export class Encoder {
+  private readonly ranges = new Map<string, number>();
+
   constructor(readonly bdd: Bdd, readonly layout: Layout) {}
 
   field(name: FieldName): Field {
@@ -99,8 +101,15 @@ export class Encoder {
     return node;
   }
 
-  /** lo ≤ field ≤ hi (clamped to the field's width). */
+  /** lo ≤ field ≤ hi (clamped to the field's width); memoised (rules repeat addresses and ports). */
   range(name: FieldName, lo: number | bigint, hi: number | bigint): number {
+    const key = `${name}/${lo}/${hi}`;
+    let r = this.ranges.get(key);
+    if (r === undefined) this.ranges.set(key, (r = this.buildRange(name, lo, hi)));
+    return r;
+  }
+
+  private buildRange(name: FieldName, lo: number | bigint, hi: number | bigint): number {
     const f = this.field(name);
     if (f.width <= 32) {
       const max = f.width === 32 ? 0xffffffff : (1 << f.width) - 1;
@@ -109,6 +118,16 @@ export class Encoder {
       if (a > b) return FALSE;
       if (a === 0 && b === max) return TRUE;
       const { bdd } = this;
+      const size = b - a + 1;
+      if ((size & (size - 1)) === 0 && size <= 2 ** 30 && a % size === 0) {
+        // A prefix (an aligned block): the path fixing its leading bits.
+        let node = TRUE;
+        for (let i = f.width - 1 - Math.log2(size); i >= 0; i--) {
+          const bit = Math.floor(a / 2 ** (f.width - 1 - i)) % 2;
+          node = bit === 1 ? bdd.mk(f.start + i, FALSE, node) : bdd.mk(f.start + i, node, FALSE);
+        }
+        return node;
+      }
       let geq = TRUE;
       let leq = TRUE;
       for (let i = f.width - 1; i >= 0; i--) {

@@ -44,7 +44,19 @@ export interface WitnessTemplate {
   readonly dport?: number;
 }
 
+const templates = new WeakMap<Space, Map<string, Uint8Array>>();
+
+/** The template's bits (memoised per space: a lint run asks for a witness per finding). */
 function template(sp: Space, t: WitnessTemplate): Uint8Array {
+  let bySpace = templates.get(sp);
+  if (bySpace === undefined) templates.set(sp, (bySpace = new Map()));
+  const key = `${t.iif ?? ''}/${t.oif ?? ''}/${t.dport ?? ''}`;
+  let bits = bySpace.get(key);
+  if (bits === undefined) bySpace.set(key, (bits = templateBits(sp, t)));
+  return bits;
+}
+
+function templateBits(sp: Space, t: WitnessTemplate): Uint8Array {
   const p: Packet = {
     family: 'ipv4', protocol: 6, src: 0xcb007105n, dst: 0xc633640an, sport: 40000, dport: t.dport ?? 80,
     icmpType: 8, icmpCode: 0, tcpFlags: 0x02, ttl: 64, length: 60, tos: 0, mark: 0, connmark: 0,
@@ -139,6 +151,51 @@ export function witness(sp: Space, set: number, hook: Hook, t: WitnessTemplate =
   if (len !== p.length) {
     const alt = { ...p, length: len };
     if (sp.contains(inDomain, alt, p.ctstate ?? deriveCtState(alt))) return alt;
+  }
+  return p;
+}
+
+const domains = new WeakMap<Space, number>();
+
+/** Well-formed first packets of a flow (memoised per space). */
+function firstDomain(sp: Space): number {
+  let d = domains.get(sp);
+  if (d === undefined) domains.set(sp, (d = sp.bdd.and(sp.valid, firstPackets(sp))));
+  return d;
+}
+
+/** pickNear on a ∩ b ∩ c without building it: the same member (the greedy choice, bit by bit). */
+function pickNearAll(sp: Space, a: number, b: number, c: number, prefs: Uint8Array): Uint8Array {
+  const { bdd } = sp;
+  const bits = prefs.slice();
+  while (a > TRUE || b > TRUE || c > TRUE) {
+    const v = Math.min(bdd.varOf(a), bdd.varOf(b), bdd.varOf(c));
+    const co = (y: number, bit: number): number => (bdd.varOf(y) !== v ? y : bit === 1 ? bdd.high(y) : bdd.low(y));
+    let bit = prefs[v] === 1 ? 1 : 0;
+    if (!bdd.intersectsAll(co(a, bit), co(b, bit), co(c, bit))) bit = 1 - bit;
+    bits[v] = bit;
+    a = co(a, bit);
+    b = co(b, bit);
+    c = co(c, bit);
+  }
+  return bits;
+}
+
+/**
+ * witness(sp, x ∩ base, …), the same packet, found without building the intersection: x small,
+ * base large (what reaches a rule, see lint's LintContext.reachParts).
+ */
+export function witnessIn(sp: Space, x: number, base: number, hook: Hook, t: WitnessTemplate = {}): Packet | undefined {
+  const { bdd } = sp;
+  if (!bdd.intersectsAll(x, base, sp.valid)) return undefined;
+  const first = firstDomain(sp);
+  const bits = pickNearAll(sp, x, base, bdd.intersectsAll(x, base, first) ? first : sp.valid, template(sp, t));
+  const p = packetOfBits(sp, bits, hook);
+  const len = minimalLength(p.family, p.protocol);
+  if (len !== p.length) {
+    const alt = { ...p, length: len };
+    const at = sp.bitsOf(alt, p.ctstate ?? deriveCtState(alt));
+    if (bdd.evaluate(x, at) && bdd.evaluate(base, at) && bdd.evaluate(sp.valid, at)) return alt;
   }
   return p;
 }

@@ -75,18 +75,18 @@ class Hardening {
     const famSet = (list: Family[]): number => bdd.orAll(list.map((f) => sp.family(f)));
     for (const h of ['input', 'forward'] as Hook[]) {
       for (const fam of (['ipv4', 'ipv6'] as Family[]).filter((f) => this.filtered(h, f))) {
-        const s = this.hook(h);
-        const accepted = bdd.and(s.accepted, sp.family(fam));
         const notLo = bdd.not(enc.oneOf('iif', [sp.layout.iif.classOf('lo')]));
         const reply = bdd.andAll([sp.family(fam), sp.tcp, state(1), enc.eq('sport', 443), enc.range('dport', 32768, 60999), notLo, sp.valid]);
+        // Only the replies matter here: the hook's sets within them cost far less than the whole sets.
+        const s = this.ctx.sym.hook(h, reply);
         // A hook that accepts nothing at all (FORWARD on a host that is not a router) needs no return path.
-        if (accepted === FALSE || bdd.and(reply, accepted) !== FALSE || bdd.and(reply, s.mayBlock) === FALSE) continue;
+        if (s.accepted !== FALSE || s.mayBlock === FALSE || bdd.and(this.hook(h).accepted, sp.family(fam)) === FALSE) continue;
         this.report({
           code: 'lint/no-established-accept', severity: 'warning',
           message: `${h} (${fam}): no ESTABLISHED,RELATED accept: replies to connections this host opens are blocked`,
           explanation: 'With a default-deny policy, return traffic needs its own rule (`-m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT`); without it, connections the host or its clients open time out.',
           suggestion: `${fam === 'ipv4' ? 'iptables' : 'ip6tables'} -I ${h.toUpperCase()} 1 -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT`,
-        }, bdd.and(reply, s.mayBlock), h);
+        }, s.mayBlock, h);
       }
     }
     if (fams.length === 0) return this.out;

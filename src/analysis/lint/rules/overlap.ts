@@ -6,7 +6,8 @@
  */
 import type { Match } from '../../../model/match.js';
 import { FALSE } from '../../space/bdd.js';
-import { witness } from '../../space/witness.js';
+import type { SuffixSets } from '../../space/walk.js';
+import { witnessIn } from '../../space/witness.js';
 import type { PreparedChain, PreparedRule } from '../../simulate/index-ruleset.js';
 import { type LintContext, hullsOverlap, verdictOf } from '../context.js';
 import type { Finding } from '../finding.js';
@@ -27,6 +28,46 @@ function hookOf(pc: PreparedChain): import('../../../model/ruleset.js').Hook {
   return pc.chain.base?.hook ?? pc.table.chains.find((c) => c.base !== undefined)?.base?.hook ?? 'input';
 }
 
+/**
+ * Whether the rules from `at` on give every packet of h ∩ base (what the rule takes: see
+ * LintContext.reachParts) the verdict v, on every branch, decided on the suffix's parts
+ * (SuffixParts: accepted = took ∪ (acc ∖ matched)) without building any set larger than h. When each
+ * packet has one outcome there (SuffixSets.exact), "blocked" is "neither accepted nor returned".
+ */
+function sameVerdict(ctx: LintContext, rest: SuffixSets, at: number, v: 'accept' | 'block', h: number, base: number): boolean {
+  const { bdd } = ctx.space;
+  const p = rest.parts(at);
+  if (rest.exact && v === 'accept') {
+    // Every packet the stretch before the stored suffix does not accept is past it, and accepted there.
+    const others = bdd.diff(h, p.took);
+    return !bdd.intersects(bdd.and(others, p.matched), base) && bdd.impliesBoth(others, base, p.acc);
+  }
+  if (rest.exact) {
+    const past = bdd.diff(h, p.matched);
+    return !bdd.intersects(bdd.and(h, p.took), base) && !bdd.intersectsAll(past, base, p.acc)
+      && !bdd.intersectsAll(bdd.diff(h, p.held), base, p.ret);
+  }
+  // Not exact: some packets go both ways; build the suffix's sets.
+  const acc = rest.acc(at);
+  const blk = rest.blk(at);
+  return v === 'accept' ? bdd.impliesBoth(h, base, acc) && !bdd.intersectsAll(h, base, blk)
+    : bdd.impliesBoth(h, base, blk) && !bdd.intersectsAll(h, base, acc);
+}
+
+/**
+ * A quick disproof of sameVerdict on one packet: the least packet of h, when it reaches the rule and
+ * the rules from `at` on do not give it the verdict v (exact suffixes only; false proves nothing).
+ */
+function differs(ctx: LintContext, rest: SuffixSets, at: number, v: 'accept' | 'block', h: number, base: number): boolean {
+  if (!rest.exact) return false;
+  const { bdd } = ctx.space;
+  const x = ctx.least(h);
+  if (!bdd.evaluate(base, x)) return false;
+  const p = rest.parts(at);
+  const accepted = bdd.evaluate(p.took, x) || (!bdd.evaluate(p.matched, x) && bdd.evaluate(p.acc, x));
+  return v === 'accept' ? !accepted : accepted || (!bdd.evaluate(p.held, x) && bdd.evaluate(p.ret, x));
+}
+
 function checkRedundant(ctx: LintContext, pc: PreparedChain, out: Finding[]): void {
   const { bdd } = ctx.space;
   const entry = ctx.entryOf(pc);
@@ -45,15 +86,16 @@ function checkRedundant(ctx: LintContext, pc: PreparedChain, out: Finding[]): vo
   for (let i = last - 1; i >= 0; i--) {
     const pr = pc.rules[i] as PreparedRule;
     const v = verdictOf(pr.rule.action);
-    const r = ctx.reachOf(pr);
-    if (v === 'other' || r === FALSE || pr.rule.effects.length > 0) continue;
+    if (v === 'other' || pr.rule.effects.length > 0 || ctx.unreached(pr)) continue;
     const t = ctx.sym.compiler(ctx.early(pc)).rule(pr.rule.match);
-    if (bdd.intersects(r, t.u)) continue;
+    if (ctx.reaches(pr, t.u)) continue;
     // Redundant: the rest gives every packet the rule takes (r ∩ h) its verdict, on every branch.
-    const want = (v === 'accept' ? rest.acc : rest.blk)[i + 1] as number;
-    const avoid = (v === 'accept' ? rest.blk : rest.acc)[i + 1] as number;
-    if (bdd.impliesBoth(r, t.h, want) && !bdd.intersectsAll(r, t.h, avoid) && bdd.intersects(r, t.h)) {
-      const w = witness(ctx.space, bdd.and(r, t.h), hookOf(pc));
+    // What the rule takes lies in what reaches it and may match it.
+    if (!ctx.live(pc, pr)) continue;
+    const [h, base] = ctx.reachParts(pr, t.h);
+    if (h === FALSE || differs(ctx, rest, i + 1, v, h, base) || !bdd.intersects(h, base)) continue;
+    if (sameVerdict(ctx, rest, i + 1, v, h, base)) {
+      const w = witnessIn(ctx.space, h, base, hookOf(pc));
       const tail = i + 1 < pc.rules.length ? 'the rules after it' : 'the chain policy';
       out.push({
         code: 'lint/redundant-rule', severity: 'info', rule: ctx.ruleOf(pr), location: ctx.locationOf(pr), related: [],
@@ -70,27 +112,33 @@ function checkConflicts(ctx: LintContext, pc: PreparedChain, out: Finding[]): vo
   const { bdd } = ctx.space;
   let budget = PAIR_BUDGET;
   // Rules on state, interfaces or undecidable conditions are guards that order the chain on purpose.
-  const guards = new Set<number>();
+  // Candidates by verdict, in order: the earlier rules of the other verdict that are not guards.
+  const byVerdict = { accept: [] as number[], block: [] as number[] };
   pc.rules.forEach((pr, j) => {
-    if (isGuard(pr.rule.match)) guards.add(j);
+    const vj = verdictOf(pr.rule.action);
+    if (vj !== 'other' && !isGuard(pr.rule.match)) byVerdict[vj].push(j);
   });
   for (let i = 0; i < pc.rules.length && budget > 0; i++) {
     const pr = pc.rules[i] as PreparedRule;
     const v = verdictOf(pr.rule.action);
     if (v === 'other') continue;
-    const r = ctx.reachOf(pr);
-    if (r === FALSE) continue;
-    const mine = bdd.and(ctx.must(pc, pr), ctx.space.valid);
-    if (!bdd.intersects(r, mine)) continue;
-    for (let j = 0; j < i && budget > 0; j++) {
+    // What reaches the rule is well formed: its bare match decides whether any of it does.
+    const must = ctx.must(pc, pr);
+    if (!ctx.live(pc, pr) || (must !== ctx.may(pc, pr) && !ctx.reaches(pr, must))) continue;
+    let mine = FALSE;
+    const vq = v === 'accept' ? 'block' : 'accept';
+    for (const j of byVerdict[vq]) {
+      if (j >= i || budget <= 0) break;
       const q = pc.rules[j] as PreparedRule;
-      const vq = verdictOf(q.rule.action);
-      if (vq === 'other' || vq === v || guards.has(j) || !hullsOverlap(pc.prefilter, i, j)) continue;
+      if (!hullsOverlap(pc.prefilter, i, j)) continue;
       budget--;
       const theirs = ctx.must(pc, q);
+      // Most pairs that pass the hull test are still disjoint: tell without building anything.
+      if (!bdd.intersectsAll(must, theirs, ctx.space.valid)) continue;
+      if (mine === FALSE) mine = bdd.and(must, ctx.space.valid);
       const common = bdd.and(mine, theirs);
-      if (common === FALSE || common === mine || common === theirs || !bdd.intersects(common, ctx.reachOf(q))) continue;
-      const w = witness(ctx.space, bdd.and(common, ctx.reachOf(q)), hookOf(pc));
+      if (common === FALSE || common === mine || common === theirs || !ctx.reaches(q, common)) continue;
+      const w = witnessIn(ctx.space, ...ctx.reachParts(q, common), hookOf(pc));
       out.push({
         code: 'lint/conflicting-rules', severity: 'info', rule: ctx.ruleOf(pr), location: ctx.locationOf(pr),
         related: [ctx.related(q, `overlaps it and decides first (${q.actionText})`)],

@@ -17,20 +17,33 @@ function hookOf(ctx: LintContext, pc: PreparedChain): import('../../../model/rul
   return base?.base?.hook ?? 'input';
 }
 
-/** Packets an earlier rule takes away from the rest of its chain. */
-export function divertedBy(ctx: LintContext, pc: PreparedChain, q: PreparedRule): number {
-  const { bdd } = ctx.space;
+/**
+ * Whether what reaches each rule of the chain is what reaches the rule before it minus what that
+ * rule takes: true unless a rule dispatches (a verdict map takes packets that `takes` does not
+ * count) or a call loop added entering packets after the chain was walked.
+ */
+function plain(ctx: LintContext, pc: PreparedChain): boolean {
+  return ctx.reach.settled.has(pc) && !pc.rules.some((pr) => pr.rule.action.kind === 'dispatch');
+}
+
+const taken = new WeakMap<LintContext, Map<PreparedChain, Int32Array>>();
+
+/** `takes` for every rule of the chain (memoised: each shadowed rule scans the rules before it). */
+function takenBy(ctx: LintContext, pc: PreparedChain): Int32Array {
+  let byChain = taken.get(ctx);
+  if (byChain === undefined) taken.set(ctx, (byChain = new Map()));
+  let all = byChain.get(pc);
+  if (all === undefined) byChain.set(pc, (all = Int32Array.from(pc.rules, (q) => takes(ctx, pc, q))));
+  return all;
+}
+
+/** The packets rule q takes away from the rest of its chain, of those that reach it. */
+function takes(ctx: LintContext, pc: PreparedChain, q: PreparedRule): number {
   const a = q.rule.action;
-  const x = bdd.and(ctx.reachOf(q), ctx.must(pc, q));
-  if (x === FALSE) return FALSE;
   switch (a.kind) {
-    case 'accept': case 'drop': case 'reject': case 'return': case 'goto': case 'queue': return x;
-    case 'opaque': return a.terminal ? x : FALSE;
-    case 'jump': {
-      const target = ctx.sym.prepared.findChain(pc.table, a.chain);
-      if (target === undefined) return FALSE;
-      return bdd.diff(x, ctx.sym.summary(target, ctx.early(pc)).ret);
-    }
+    case 'accept': case 'drop': case 'reject': case 'return': case 'goto': case 'queue': return ctx.must(pc, q);
+    case 'opaque': return a.terminal ? ctx.must(pc, q) : FALSE;
+    case 'jump': return kept(ctx, pc, q);
     default: return FALSE;
   }
 }
@@ -68,18 +81,40 @@ function kept(ctx: LintContext, pc: PreparedChain, q: PreparedRule): number {
 function covering(ctx: LintContext, pc: PreparedChain, i: number, target: number): PreparedRule[] {
   const { bdd } = ctx.space;
   const out: PreparedRule[] = [];
-  let left = target;
-  for (let j = 0; j < i && left !== FALSE; j++) {
-    const q = pc.rules[j] as PreparedRule;
-    if (!hullsOverlap(pc.prefilter, i, j)) continue;
-    const d = bdd.and(divertedBy(ctx, pc, q), left);
-    if (d === FALSE) continue;
-    out.push(q);
-    left = bdd.diff(left, d);
+  // A rule covers part of the target when it takes some of the target's packets that reach it. In a
+  // plain chain what reaches rule j+1 is what reaches rule j minus what j takes, so this is a test
+  // on sets already built; otherwise what is left of the target is `left ∩ target`, `left` starting
+  // as the rule's bare match (small sets) and losing what each covering rule takes.
+  // What reaches a rule lies in the chain's entry and is well formed: within it the rule's bare
+  // match stands for the target, and is smaller.
+  const may = ctx.may(pc, pc.rules[i] as PreparedRule);
+  if (plain(ctx, pc)) {
+    const all = takenBy(ctx, pc);
+    for (let j = 0; j < i; j++) {
+      const t = all[j] as number;
+      if (t === FALSE || !hullsOverlap(pc.prefilter, i, j)) continue;
+      const q = pc.rules[j] as PreparedRule;
+      if (!ctx.reaches(q, t, may)) continue;
+      out.push(q);
+      const next = pc.rules[j + 1] as PreparedRule;
+      if (!(j + 1 === i ? ctx.live(pc, next) : ctx.reaches(next, may))) break;
+    }
+  } else {
+    let left = may;
+    for (let j = 0; j < i; j++) {
+      const q = pc.rules[j] as PreparedRule;
+      if (!hullsOverlap(pc.prefilter, i, j)) continue;
+      const t = takes(ctx, pc, q);
+      const x = t === FALSE ? FALSE : bdd.and(left, t);
+      if (x === FALSE || !ctx.reaches(q, x, target)) continue;
+      out.push(q);
+      left = bdd.diff(left, ctx.reachWithin(q, x));
+      if (!bdd.intersects(left, target)) break;
+    }
   }
-  const covers = out.map((q) => bdd.and(kept(ctx, pc, q), target));
   // Drop a rule when the kept earlier ones and all later ones still cover the target: unions of
   // the later ones are precomputed from the end, so this is linear in the number of rules.
+  const covers = out.map((q) => kept(ctx, pc, q));
   const later: number[] = new Array<number>(out.length + 1).fill(FALSE);
   for (let k = out.length - 1; k >= 0; k--) later[k] = bdd.or(later[k + 1] as number, covers[k] as number);
   const keep = out.map(() => true);
@@ -136,11 +171,10 @@ export function checkReachability(ctx: LintContext): Finding[] {
     let deadAfter: PreparedRule | undefined;
     const dead: PreparedRule[] = [];
     pc.rules.forEach((pr, i) => {
-      const r = ctx.reachOf(pr);
+      const unreached = ctx.unreached(pr);
       const may = ctx.may(pc, pr);
       // Domain constraints only matter for live rules; a dead rule is reported with its block below.
-      const m = r === FALSE ? may : bdd.and(may, ctx.space.valid);
-      if (m === FALSE) {
+      if (unreached ? may === FALSE : !bdd.intersects(may, ctx.space.valid)) {
         out.push({
           code: 'lint/never-matches', severity: 'error', rule: ctx.ruleOf(pr), location: ctx.locationOf(pr), related: [],
           message: 'the rule can never match: its conditions contradict each other',
@@ -149,12 +183,13 @@ export function checkReachability(ctx: LintContext): Finding[] {
         });
         return;
       }
-      if (r === FALSE) {
+      if (unreached) {
         dead.push(pr);
         return;
       }
-      if (!bdd.intersects(r, m)) out.push(shadowFinding(ctx, pc, i, bdd.and(m, entry)));
-      if (deadAfter === undefined && bdd.implies(r, ctx.must(pc, pr)) && i + 1 < pc.rules.length && pr.rule.action.kind !== 'continue') deadAfter = pr;
+      // What reaches the rule is well formed: the bare match stands for its well-formed part.
+      if (!ctx.live(pc, pr)) out.push(shadowFinding(ctx, pc, i, bdd.andAll([may, ctx.space.valid, entry])));
+      if (deadAfter === undefined && ctx.reachImplies(pr, ctx.must(pc, pr)) && i + 1 < pc.rules.length && pr.rule.action.kind !== 'continue') deadAfter = pr;
     });
     if (dead.length > 0) {
       const first = dead[0] as PreparedRule;
