@@ -153,6 +153,23 @@ export class Bdd {
   }
 
   /** The cached result of (op, a, b), or -1. */
+  /** The topmost variable of two nodes. */
+  private top2(a: number, b: number): number {
+    const va = this.nodes[3 * a] as number;
+    const vb = this.nodes[3 * b] as number;
+    return va < vb ? va : vb;
+  }
+
+  /** The cofactor of node x for variable `top` = 0 (x itself when x does not test `top`). */
+  private low0(x: number, top: number): number {
+    return this.nodes[3 * x] === top ? (this.nodes[3 * x + 1] as number) : x;
+  }
+
+  /** The cofactor of node x for variable `top` = 1. */
+  private high1(x: number, top: number): number {
+    return this.nodes[3 * x] === top ? (this.nodes[3 * x + 2] as number) : x;
+  }
+
   private lookup(op: number, a: number, b: number): number {
     const s = (mix3(a, b, op) & this.cmask) * 4;
     const c = this.cache;
@@ -216,15 +233,8 @@ export class Bdd {
     }
     const hit = this.lookup(op, a, b);
     if (hit >= 0) return hit;
-    const N = this.nodes;
-    const va = N[3 * a] as number;
-    const vb = N[3 * b] as number;
-    const top = va < vb ? va : vb;
-    const a0 = va === top ? (N[3 * a + 1] as number) : a;
-    const a1 = va === top ? (N[3 * a + 2] as number) : a;
-    const b0 = vb === top ? (N[3 * b + 1] as number) : b;
-    const b1 = vb === top ? (N[3 * b + 2] as number) : b;
-    return this.store(op, a, b, this.join(top, a, b, this.apply(op, a0, b0), this.apply(op, a1, b1)));
+    const top = this.top2(a, b);
+    return this.store(op, a, b, this.join(top, a, b, this.apply(op, this.low0(a, top), this.low0(b, top)), this.apply(op, this.high1(a, top), this.high1(b, top))));
   }
 
   not(a: number): number {
@@ -271,15 +281,8 @@ export class Bdd {
     }
     const hit = this.lookup(op, a, b);
     if (hit >= 0) return hit === 1;
-    const N = this.nodes;
-    const va = N[3 * a] as number;
-    const vb = N[3 * b] as number;
-    const top = va < vb ? va : vb;
-    const a0 = va === top ? (N[3 * a + 1] as number) : a;
-    const a1 = va === top ? (N[3 * a + 2] as number) : a;
-    const b0 = vb === top ? (N[3 * b + 1] as number) : b;
-    const b1 = vb === top ? (N[3 * b + 2] as number) : b;
-    const r = this.meets(a0, b0, negB) || this.meets(a1, b1, negB);
+    const top = this.top2(a, b);
+    const r = this.meets(this.low0(a, top), this.low0(b, top), negB) || this.meets(this.high1(a, top), this.high1(b, top), negB);
     this.store(op, a, b, r ? 1 : 0);
     return r;
   }
@@ -310,13 +313,9 @@ export class Bdd {
     const s = (mix3(a, b, key) & this.c3mask) * 4;
     let k = this.cache3;
     if (k[s] === a && k[s + 1] === b && k[s + 2] === key) return k[s + 3] === 1;
-    const N = this.nodes;
-    const va = N[3 * a] as number;
-    const vb = N[3 * b] as number;
-    const vc = N[3 * c] as number;
-    const top = Math.min(va, vb, vc);
-    const r = this.meets3(va === top ? (N[3 * a + 1] as number) : a, vb === top ? (N[3 * b + 1] as number) : b, vc === top ? (N[3 * c + 1] as number) : c, negC)
-      || this.meets3(va === top ? (N[3 * a + 2] as number) : a, vb === top ? (N[3 * b + 2] as number) : b, vc === top ? (N[3 * c + 2] as number) : c, negC);
+    const top = Math.min(this.top2(a, b), this.nodes[3 * c] as number);
+    const r = this.meets3(this.low0(a, top), this.low0(b, top), this.low0(c, top), negC)
+      || this.meets3(this.high1(a, top), this.high1(b, top), this.high1(c, top), negC);
     k = this.cache3;
     const t = (mix3(a, b, key) & this.c3mask) * 4;
     k[t] = a;

@@ -9,7 +9,7 @@
  */
 import type { Match } from '../../model/match.js';
 import type { AddressSpec, IpFamily } from './syntax.js';
-import { maskOf, readCidr } from './values.js';
+import { maskOf, readCidr, scanCidr4 } from './values.js';
 
 const MAX_ENTRIES = 100_000;
 
@@ -57,46 +57,12 @@ export function readAddressSpec(text: string, family: IpFamily): AddressSpec | s
   return a;
 }
 
-/**
- * `a.b.c.d` or `a.b.c.d/len` exactly as readCidr's fast path accepts them (no leading zeros in the
- * quad, a length of 1-3 digits up to 32); undefined for anything else.
- */
+/** The shared network of the common form (see scanCidr4), undefined for anything else. */
 function quadSpec(text: string): SharedNetwork | undefined {
-  const n = text.length;
-  let v = 0;
-  let part = 0;
-  let digits = 0;
-  let dots = 0;
-  let i = 0;
-  for (; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 46) {
-      if (digits === 0 || dots === 3) return undefined;
-      v = v * 256 + part;
-      part = 0;
-      digits = 0;
-      dots++;
-    } else if (c >= 48 && c <= 57) {
-      if (digits > 0 && part === 0) return undefined; // leading zero
-      part = part * 10 + (c - 48);
-      if (part > 255) return undefined;
-      digits++;
-    } else if (c === 47) break;
-    else return undefined;
-  }
-  if (dots !== 3 || digits === 0) return undefined;
-  v = v * 256 + part;
-  let len = 32;
-  if (i < n) {
-    if (n - i - 1 < 1 || n - i - 1 > 3) return undefined;
-    len = 0;
-    for (let k = i + 1; k < n; k++) {
-      const c = text.charCodeAt(k);
-      if (c < 48 || c > 57) return undefined;
-      len = len * 10 + (c - 48);
-    }
-    if (len > 32) return undefined;
-  }
+  const s = scanCidr4(text);
+  if (s < 0) return undefined;
+  const len = s % 64;
+  const v = (s - len) / 64;
   const net = len === 0 ? 0 : len === 32 ? v : (v & (0xffffffff << (32 - len))) >>> 0;
   const cache = V4[len] as Map<number, SharedNetwork>;
   const key = net | 0;

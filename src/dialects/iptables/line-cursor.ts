@@ -40,19 +40,24 @@ export class Arg {
  * large file): `reset` points it at the next line and clears everything the last one left.
  */
 export abstract class LineCursor {
-  protected input: LineInput;
-  protected out: Diagnostic[];
-  protected toks: readonly Token[];
-  protected n: number;
-  protected i: number;
+  protected input: LineInput = NO_INPUT;
+  protected out: Diagnostic[] = [];
+  protected toks: readonly Token[] = NO_INPUT.tokens;
+  protected n = 0;
+  protected i = 0;
   protected failed = false;
   protected invert = false;
   protected invertTok: Token | undefined;
   /** After an unknown match module: its options are skipped without more errors. */
   protected skipping = false;
-  protected argCtx: { readonly family: IpFamily };
+  protected argCtx: { readonly family: IpFamily } = ARG_CTX.ipv4;
 
   constructor(input: LineInput, out: Diagnostic[]) {
+    this.point(input, out);
+  }
+
+  /** Points the cursor at a line (not overridable: the constructor calls it). */
+  private point(input: LineInput, out: Diagnostic[]): void {
     this.input = input;
     this.out = out;
     this.toks = input.tokens;
@@ -71,12 +76,7 @@ export abstract class LineCursor {
   }
 
   protected reset(input: LineInput, out: Diagnostic[]): void {
-    this.input = input;
-    this.out = out;
-    this.toks = input.tokens;
-    this.n = input.count ?? input.tokens.length;
-    this.i = input.start;
-    this.argCtx = ARG_CTX[input.family];
+    this.point(input, out);
     this.failed = false;
     this.invert = false;
     this.invertTok = undefined;
