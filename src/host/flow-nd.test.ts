@@ -81,6 +81,23 @@ describe('IPv6 neighbour discovery', () => {
     // Opened by the router itself, the solicitation comes from fd00:f00d:19::1: the server learns it.
     expect(evaluateFlow(path(eth0Only), pkt('tcp [fd00:f00d:19::1]:40000 -> [fd00:f00d:19::2]:80')).outcome).toBe('open');
   });
+  it('a block that the other direction can lift is intermittent: open once the caches are warm', () => {
+    // The server accepts solicitations on lo only, so the router cannot resolve it; but the server's
+    // own solicitation of the router passes (OUTPUT ACCEPT, router INPUT accepts 135), and the router
+    // learns the server's link-layer address from it (measured in namespaces: after one datagram
+    // from the server, the router's connect() succeeds at once).
+    const server = v6rules(['-A INPUT -i lo -p ipv6-icmp --icmpv6-type 135 -j ACCEPT', '-A INPUT -p ipv6-icmp --icmpv6-type 136 -j ACCEPT', '-A INPUT -p tcp --dport 80 -j ACCEPT']);
+    const local = pkt('tcp [fd00:f00d:19::1]:40000 -> [fd00:f00d:19::2]:80');
+    const cold = evaluateFlow(path(v6rules(ND_IN), server), local);
+    expect(cold.outcome).toBe('timeout');
+    expect(cold.packets[0]?.end?.intermittent).toMatch(/^intermittent: server's own neighbour solicitation of fd00:f00d:19::1 passes/);
+    expect(evaluateFlow(path(v6rules(ND_IN), server), local, { warmNeighbours: true }).outcome).toBe('open');
+    // When the router's INPUT drops solicitations too, nothing can teach it: not intermittent.
+    const closed = evaluateFlow(path(v6rules([]), server), local);
+    expect(closed.outcome).toBe('timeout');
+    expect(closed.packets[0]?.end?.intermittent).toBeUndefined();
+    expect(evaluateFlow(path(v6rules([]), server), local, { warmNeighbours: true }).outcome).toBe('timeout');
+  });
   it('diagnose names the ND cause first with the ip6tables fix', () => {
     const d = diagnose({ path: path(v6rules(['-A INPUT -p tcp --dport 22 -j ACCEPT'])), packet: pkt(TO_SERVER), symptom: 'timeout' });
     expect(d.causes[0]?.code).toBe('diagnose/ipv6-nd-blocked');

@@ -72,6 +72,7 @@ describeKernel('kernel: whole-host flows (client → router → server)', () => 
     let local = 0;
     let v6 = 0;
     let ndBlocked = 0;
+    let ndIntermittent = 0;
     const disagreements: string[] = [];
     const tally = new Map<string, number>();
     const started = Date.now();
@@ -120,8 +121,16 @@ describeKernel('kernel: whole-host flows (client → router → server)', () => 
         if (pkt === undefined) throw new Error('bad packet');
         const result = evaluateFlow(path, pkt);
         const model = modelView(result);
+        // A neighbour-discovery block that warm caches lift (the blocked side can solicit the other
+        // itself, which teaches the other its link-layer address): the kernel may show either.
+        const intermittent = result.packets.some((j) => j.end?.intermittent !== undefined);
+        const warm = intermittent ? modelView(evaluateFlow(path, pkt, { warmNeighbours: true })) : undefined;
+        if (intermittent) ndIntermittent++;
         if (result.packets.some((j) => j.end?.stage === 'neighbour')) ndBlocked++;
-        const same = (k: ProbeResult): boolean => JSON.stringify(model) === JSON.stringify({ outcome: k.outcome, ...(k.icmp ? { icmp: k.icmp } : {}) });
+        const same = (k: ProbeResult): boolean => {
+          const seenAs = JSON.stringify({ outcome: k.outcome, ...(k.icmp ? { icmp: k.icmp } : {}) });
+          return JSON.stringify(model) === seenAs || (warm !== undefined && JSON.stringify(warm) === seenAs);
+        };
         let kernel = seen[i] as ProbeResult;
         checked++;
         if (f.local) local++;
@@ -149,13 +158,13 @@ describeKernel('kernel: whole-host flows (client → router → server)', () => 
         }
       }
     }
-    console.log(`[kernel-host] ${checked - disagreements.length}/${checked} flows agree in ${((Date.now() - started) / 1000).toFixed(1)} s (${v6} IPv6 of which ${ndBlocked} with neighbour discovery blocked, ${local} locally originated; ${remeasured} kernel re-measurements); kernel outcomes ${JSON.stringify(Object.fromEntries(tally))}`);
+    console.log(`[kernel-host] ${checked - disagreements.length}/${checked} flows agree in ${((Date.now() - started) / 1000).toFixed(1)} s (${v6} IPv6 of which ${ndBlocked} with neighbour discovery blocked, ${ndIntermittent} of those lifted by warm caches, ${local} locally originated; ${remeasured} kernel re-measurements); kernel outcomes ${JSON.stringify(Object.fromEntries(tally))}`);
     for (const d of disagreements.slice(0, 40)) console.log(d.split("\n")[0]);
     expect(disagreements.slice(0, 3)).toEqual([]);
     // The random configurations must exercise every observable outcome.
     for (const o of ['open', 'refused', 'unreachable', 'timeout', 'denied']) expect(tally.get(o) ?? 0).toBeGreaterThan(checked / 200);
     expect(local).toBeGreaterThanOrEqual(checked * 0.15);
     expect(v6).toBeGreaterThanOrEqual(checked * 0.2);
-    expect(ndBlocked).toBeGreaterThan(checked / 100);
+    expect(ndBlocked - ndIntermittent).toBeGreaterThan(checked / 100);
   }, 400_000);
 });

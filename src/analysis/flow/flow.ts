@@ -52,17 +52,25 @@ export const ICMPV6_TCP_NOTE = 'a connecting Linux TCP socket reports an ICMPv6 
 /** What a UDP timeout means to the usual tools. */
 export const UDP_TIMEOUT_NOTE = 'UDP: no answer came back; nmap -sU reports such a port as open|filtered and nc -u reports no error, since a silent service and a dropped datagram look the same from the client';
 
-export function evaluateFlow(path: Path, first: Packet): FlowResult {
+export interface FlowOptions {
+  /**
+   * IPv6: take neighbour caches as warm where the kernel can fill them despite the rules (a blocked
+   * solicitation whose reverse direction passes, see resolveNeighbour). Default: empty caches.
+   */
+  readonly warmNeighbours?: boolean;
+}
+
+export function evaluateFlow(path: Path, first: Packet, opts: FlowOptions = {}): FlowResult {
   const l0 = path.layers[0];
   // Without an input interface, a source that is one of the first host's addresses means that host opens the flow.
   const sender = l0?.kind === 'host' && first.iif === undefined && originatesAt(l0.host, first) ? l0.name : undefined;
-  const r = evaluate(path, first, sender !== undefined);
+  const r = evaluate(path, first, sender !== undefined, opts);
   const packets = sender === undefined ? r.packets : r.packets.map((j) => (j.role === 'forward' ? { ...j, from: sender } : j));
   const notes = first.protocol === 17 && r.outcome === 'timeout' ? [...r.notes, UDP_TIMEOUT_NOTE] : r.notes;
   return { ...r, packets, notes };
 }
 
-function evaluate(path: Path, first: Packet, local: boolean): FlowResult {
+function evaluate(path: Path, first: Packet, local: boolean, opts: FlowOptions): FlowResult {
   const engines: Engine[] = path.layers.map((l) => (l.kind === 'host' ? new HostEngine(l, new Connection()) : new FilterEngine(l)));
   const notes: string[] = [];
   const fwdStages: Stage[] = [];
@@ -70,7 +78,7 @@ function evaluate(path: Path, first: Packet, local: boolean): FlowResult {
   let answer: Answer | undefined;
   /** The host that last sent the packet onto a link, for neighbour discovery on that link. */
   let handedBy: { engine: HostEngine; packet: Packet } | undefined;
-  const learned: Learned = new Map();
+  const learned: Learned = { learned: new Map(), warm: opts.warmNeighbours === true };
   if (local) notes.push(`locally originated: ${engines[0]?.name ?? '?'} opens the connection itself (${formatValue(first.family, first.src)} is one of its addresses): OUTPUT and POSTROUTING, not PREROUTING and INPUT, see the first packet`);
   for (let i = 0; i < engines.length && answer === undefined; i++) {
     const e = engines[i] as Engine;

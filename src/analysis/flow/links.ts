@@ -15,8 +15,14 @@ export function arrivalInterface(e: HostEngine, p: Packet): string | undefined {
   return r.kind === 'unicast' || r.kind === 'local' ? r.dev : undefined;
 }
 
-/** The address each host learned its upstream neighbour by (from that neighbour's solicitation). */
-export type Learned = Map<HostEngine, bigint>;
+/**
+ * The neighbour caches of a flow's evaluation: the address each host learned its upstream neighbour
+ * by (from that neighbour's solicitation), and whether caches count as warm (see resolveNeighbour).
+ */
+export interface Learned {
+  readonly learned: Map<HostEngine, bigint>;
+  readonly warm: boolean;
+}
 
 /** IPv6: the neighbour discovery `from` (the previous host, or the client) and `to` (this host, or the destination) need. */
 export function neighbourHop(from: { engine: HostEngine; packet: Packet } | undefined, to: HostEngine | undefined, p: Packet, learned: Learned): Stage | undefined {
@@ -27,9 +33,9 @@ export function neighbourHop(from: { engine: HostEngine; packet: Packet } | unde
   const blocked = resolveNeighbour(
     from !== undefined ? { engine: from.engine, dev: from.packet.oif } : undefined,
     to !== undefined ? { engine: to, dev: p.iif } : undefined,
-    solicitor, target,
+    solicitor, target, learned.warm,
   );
-  if (blocked === undefined && to !== undefined) learned.set(to, solicitor);
+  if (blocked === undefined && to !== undefined) learned.learned.set(to, solicitor);
   return blocked;
 }
 
@@ -38,10 +44,10 @@ export function neighbourBack(engines: readonly Engine[], i: number, sent: Packe
   if (sent.family !== 'ipv6' || sent.oif === 'lo') return undefined;
   const e = engines[i] as HostEngine;
   const target = nextHopAddress(e, sent);
-  if (learned.get(e) === target) return undefined;
+  if (learned.learned.get(e) === target) return undefined;
   let prev: HostEngine | undefined;
   for (let j = i - 1; j >= 0 && prev === undefined; j--) if (engines[j] instanceof HostEngine) prev = engines[j] as HostEngine;
   const receiver = prev === undefined ? undefined : { engine: prev, dev: arrivalInterface(prev, sent) };
-  return resolveNeighbour({ engine: e, dev: sent.oif }, receiver, solicitorAddress(e, sent), target);
+  return resolveNeighbour({ engine: e, dev: sent.oif }, receiver, solicitorAddress(e, sent), target, learned.warm);
 }
 

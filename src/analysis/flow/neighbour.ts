@@ -66,13 +66,24 @@ function crosses(end: LinkEnd | undefined, hooks: readonly Hook[], p: Packet, ty
  * Resolves `target` on the link between `sender` (sending from `solicitor`) and `receiver`:
  * NS out of the sender, into the receiver; NA out of the receiver, into the sender.
  */
-export function resolveNeighbour(sender: LinkEnd | undefined, receiver: LinkEnd | undefined, solicitor: bigint, target: bigint): Stage | undefined {
+export function resolveNeighbour(sender: LinkEnd | undefined, receiver: LinkEnd | undefined, solicitor: bigint, target: bigint, warm = false): Stage | undefined {
   const ns = ndPacket(135, solicitor, solicitedNode(target));
   const na = ndPacket(136, target, solicitor);
-  return crosses(sender, ['output', 'postrouting'], ns, 135, target)
+  const blocked = crosses(sender, ['output', 'postrouting'], ns, 135, target)
     ?? crosses(receiver, ['prerouting', 'input'], ns, 135, target)
     ?? crosses(receiver, ['output', 'postrouting'], na, 136, target)
     ?? crosses(sender, ['prerouting', 'input'], na, 136, target);
+  if (blocked === undefined || sender === undefined || receiver === undefined) return blocked;
+  // A solicitation carries its sender's link-layer address, and whoever receives it keeps that
+  // address (a STALE entry, usable at once): if the receiver's own solicitation of the sender gets
+  // through, the sender can reach the receiver whenever the receiver has solicited it first.
+  const back = ndPacket(135, target, solicitedNode(solicitor));
+  if (crosses(receiver, ['output', 'postrouting'], back, 135, solicitor) !== undefined) return blocked;
+  if (crosses(sender, ['prerouting', 'input'], back, 135, solicitor) !== undefined) return blocked;
+  if (warm) return undefined;
+  const why = `intermittent: ${receiver.engine.name}'s own neighbour solicitation of ${formatValue('ipv6', solicitor)} passes, and ${sender.engine.name} learns ${formatValue('ipv6', target)}'s link-layer address from it; `
+    + `while that entry lasts (after ${receiver.engine.name} talked to ${sender.engine.name} first) packets get through, so the outcome depends on the neighbour caches (shown here: empty caches)`;
+  return { ...blocked, notes: [...blocked.notes, why], intermittent: why };
 }
 
 /** The address the sender resolves for `p` leaving by `oif`: the route's gateway, else the destination. */

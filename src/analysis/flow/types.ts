@@ -37,6 +37,11 @@ export interface Stage {
   /** For `reject`: what the REJECT answers with. */
   readonly reject?: RejectWith;
   readonly notes: readonly string[];
+  /**
+   * A neighbour-discovery block that warm neighbour caches can lift: the blocked side can still
+   * solicit the other itself, which teaches the other its link-layer address (see neighbour.ts).
+   */
+  readonly intermittent?: string;
 }
 
 /** What kind of packet this is within the flow. */
