@@ -48,7 +48,7 @@ export function registerQuery(program: Command): void {
       + 'input interfaces become the source ranges they carry, other interface tests are abstracted; implies --may')
     .addOption(new Option('--state <state>', 'service matrix: connection state of the packets').choices(['new', 'established']).default('new'))
     .addOption(new Option('--hook <hook>', 'netfilter hook').choices([...HOOKS]).default('input'))
-    .option('--json', 'JSON output (service matrix: DESIGN.md contract)')
+    .option('--json', 'JSON output (service matrix format: docs/cli.md)')
     .option('--dialect <id>', `input format instead of auto-detection (${dialectIds().join(', ')})`)
     .option('--no-color', 'no colours')
     .addHelpText('after', `
