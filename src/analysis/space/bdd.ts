@@ -152,7 +152,6 @@ export class Bdd {
     return this.mk(top, lo, hi);
   }
 
-  /** The cached result of (op, a, b), or -1. */
   /** The topmost variable of two nodes. */
   private top2(a: number, b: number): number {
     const va = this.nodes[3 * a] as number;
@@ -170,6 +169,7 @@ export class Bdd {
     return this.nodes[3 * x] === top ? (this.nodes[3 * x + 2] as number) : x;
   }
 
+  /** The cached result of (op, a, b), or -1. */
   private lookup(op: number, a: number, b: number): number {
     const s = (mix3(a, b, op) & this.cmask) * 4;
     const c = this.cache;
