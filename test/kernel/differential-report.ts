@@ -1,7 +1,11 @@
-/** The report and assertions shared by the random differential suites (iptables and nftables). */
-import { expect } from 'vitest';
-import { type DifferentialReport, formatCoverage, formatDisagreement } from '../../src/kernel/differential.js';
+/** The suite, report and assertions shared by the random differential suites (iptables and nftables). */
+import { appendFileSync } from 'node:fs';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type DifferentialOptions, type DifferentialReport, formatCoverage, formatDisagreement, runDifferential } from '../../src/kernel/differential.js';
 import type { ModelUnderTest } from '../../src/kernel/model.js';
+import { formatRecord } from '../../src/kernel/record.js';
+import { KernelSession } from '../../src/kernel/session.js';
+import { describeKernel } from './kernel-env.js';
 
 export interface DifferentialRun {
   readonly label: string;
@@ -25,4 +29,40 @@ export function expectKernelAgreement(run: DifferentialRun): void {
   expect(report.modelErrors.slice(0, 3)).toEqual([]);
   expect(report.disagreements.map((d) => formatDisagreement(d, reproduce))).toEqual([]);
   expect(report.cases).toBeGreaterThanOrEqual(cases * 0.99);
+}
+
+export interface DifferentialSuite<R> {
+  readonly title: string;
+  readonly label: string;
+  readonly cases: number;
+  readonly seed: number;
+  /** Append every kernel-answered case to this file (JSON Lines), when set. */
+  readonly record: string | undefined;
+  readonly models: () => readonly ModelUnderTest[] | Promise<readonly ModelUnderTest[]>;
+  readonly source?: DifferentialOptions<R>['source'];
+  readonly reproduce: string;
+}
+
+/** One kernel session, `cases` random cases from `seed`, and 0 disagreements required. */
+export function describeDifferential<R>(suite: DifferentialSuite<R>): void {
+  describeKernel(suite.title, () => {
+    let session: KernelSession;
+    beforeAll(async () => {
+      session = await KernelSession.open({ interfaces: ['fwo1', 'fwo2', 'eth0'] });
+    });
+    afterAll(async () => {
+      await session?.close();
+    });
+
+    it(`agrees with the kernel on ${suite.cases} cases (seed ${suite.seed})`, async () => {
+      const models = await suite.models();
+      const { record } = suite;
+      const report = await runDifferential<R>({
+        session, models, cases: suite.cases, seed: suite.seed,
+        ...(suite.source !== undefined ? { source: suite.source } : {}),
+        ...(record !== undefined && record !== '' ? { onCase: (r) => appendFileSync(record, `${formatRecord(r)}\n`) } : {}),
+      });
+      expectKernelAgreement({ label: suite.label, report, models, seed: suite.seed, cases: suite.cases, reproduce: suite.reproduce });
+    }, 900_000);
+  });
 }

@@ -10,14 +10,9 @@
  *   FWDOCTOR_KERNEL_NFT_SEED=S|random   first ruleset seed (default: FWDOCTOR_KERNEL_SEED, else 1)
  *   FWDOCTOR_KERNEL_NFT_RECORD=FILE     append every kernel-answered case as JSON Lines
  */
-import { appendFileSync } from 'node:fs';
-import { afterAll, beforeAll, it } from 'vitest';
-import { describeKernel, envInt } from './kernel-env.js';
-import { KernelSession } from '../../src/kernel/session.js';
-import { runDifferential } from '../../src/kernel/differential.js';
-import { expectKernelAgreement } from './differential-report.js';
+import { describeDifferential } from './differential-report.js';
+import { envInt } from './kernel-env.js';
 import { nftSource } from '../../src/kernel/gen-nft-case.js';
-import { formatRecord } from '../../src/kernel/record.js';
 import { nftDifferentialModels } from '../../src/kernel/product-model.js';
 
 function envOr(name: string, fallback: string): string | undefined {
@@ -29,23 +24,14 @@ const casesVar = envOr('FWDOCTOR_KERNEL_NFT_CASES', 'FWDOCTOR_KERNEL_CASES');
 const CASES = casesVar ? envInt(casesVar, 5000) : 5000;
 const seedVar = envOr('FWDOCTOR_KERNEL_NFT_SEED', 'FWDOCTOR_KERNEL_SEED');
 const SEED = seedVar && process.env[seedVar] === 'random' ? Math.floor(Math.random() * 1e9) : seedVar ? envInt(seedVar, 1) : 1;
-const RECORD = process.env.FWDOCTOR_KERNEL_NFT_RECORD;
 
-describeKernel('kernel differential: random nftables rulesets (ip, ip6, inet; with iptables-nft tables)', () => {
-  let session: KernelSession;
-  beforeAll(async () => {
-    session = await KernelSession.open({ interfaces: ['fwo1', 'fwo2', 'eth0'] });
-  });
-  afterAll(async () => {
-    await session?.close();
-  });
-
-  it(`agrees with the kernel on ${CASES} cases (seed ${SEED})`, async () => {
-    const models = nftDifferentialModels();
-    const report = await runDifferential({
-      session, models, cases: CASES, seed: SEED, source: nftSource(),
-      ...(RECORD ? { onCase: (r) => appendFileSync(RECORD, `${formatRecord(r)}\n`) } : {}),
-    });
-    expectKernelAgreement({ label: 'nft differential', report, models, seed: SEED, cases: CASES, reproduce: `FWDOCTOR_KERNEL_NFT_SEED=${SEED} FWDOCTOR_KERNEL_NFT_CASES=${CASES} npx vitest run test/kernel/nft-differential.test.ts` });
-  }, 900_000);
+describeDifferential({
+  title: 'kernel differential: random nftables rulesets (ip, ip6, inet; with iptables-nft tables)',
+  label: 'nft differential',
+  cases: CASES,
+  seed: SEED,
+  record: process.env.FWDOCTOR_KERNEL_NFT_RECORD,
+  models: nftDifferentialModels,
+  source: nftSource(),
+  reproduce: `FWDOCTOR_KERNEL_NFT_SEED=${SEED} FWDOCTOR_KERNEL_NFT_CASES=${CASES} npx vitest run test/kernel/nft-differential.test.ts`,
 });
