@@ -20,7 +20,7 @@ import { deliver } from './deliver.js';
 import { FilterEngine } from './filter-layer.js';
 import { HostEngine, type HostOutcome } from './host-engine.js';
 import { loopIn, originate, originatesAt } from './local-origin.js';
-import { arrivalInterface, type Learned, neighbourBack, neighbourHop } from './links.js';
+import { arrivalInterface, type NeighbourCaches, neighbourBack, neighbourHop } from './links.js';
 import { sourceAddressFor } from './routing.js';
 import type { FlowResult, PacketJourney, PacketRole, Stage } from './types.js';
 
@@ -78,7 +78,7 @@ function evaluate(path: Path, first: Packet, local: boolean, opts: FlowOptions):
   let answer: Answer | undefined;
   /** The host that last sent the packet onto a link, for neighbour discovery on that link. */
   let handedBy: { engine: HostEngine; packet: Packet } | undefined;
-  const learned: Learned = { learned: new Map(), warm: opts.warmNeighbours === true };
+  const caches: NeighbourCaches = { learned: new Map(), warm: opts.warmNeighbours === true };
   if (local) notes.push(`locally originated: ${engines[0]?.name ?? '?'} opens the connection itself (${formatValue(first.family, first.src)} is one of its addresses): OUTPUT and POSTROUTING, not PREROUTING and INPUT, see the first packet`);
   for (let i = 0; i < engines.length && answer === undefined; i++) {
     const e = engines[i] as Engine;
@@ -98,7 +98,7 @@ function evaluate(path: Path, first: Packet, local: boolean, opts: FlowOptions):
       p = iif === undefined ? clearIfaces(p) : withFields(clearIfaces(p), { iif });
     }
     if (!sender && p.family === 'ipv6') {
-      const blocked = neighbourHop(handedBy, e, p, learned);
+      const blocked = neighbourHop(handedBy, e, p, caches);
       if (blocked !== undefined) {
         fwdStages.push(blocked);
         return timeout('forward', blocked, first, fwdStages, notes);
@@ -141,7 +141,7 @@ function evaluate(path: Path, first: Packet, local: boolean, opts: FlowOptions):
     }
   }
   if (answer === undefined && p.family === 'ipv6') {
-    const blocked = neighbourHop(handedBy, undefined, p, learned);
+    const blocked = neighbourHop(handedBy, undefined, p, caches);
     if (blocked !== undefined) {
       fwdStages.push(blocked);
       return timeout('forward', blocked, first, fwdStages, notes);
@@ -157,7 +157,7 @@ function evaluate(path: Path, first: Packet, local: boolean, opts: FlowOptions):
     notes.push(`the packet leaves the last layer (${engines.at(-1)?.name ?? '?'}) towards ${formatValue(p.family, p.dst)}; the destination is assumed to answer`);
     answer = { packet: replyTo(p), role: 'reply', at: engines.length, from: 'destination', because: 'the destination answers (not modelled)' };
   }
-  return returnAnswer(engines, answer, forward, notes, local, learned);
+  return returnAnswer(engines, answer, forward, notes, local, caches);
 }
 
 /** A REJECT's answer to `p`: a TCP reset (tcp-reset on TCP) or the ICMP error, sent from `from`. */
@@ -176,7 +176,7 @@ function answerState(e: HostEngine, a: Answer, generatedHere: boolean): CtState 
   return e.conn.replyState(isError) ?? deriveCtState(a.packet);
 }
 
-function returnAnswer(engines: Engine[], a: Answer, forward: PacketJourney, notes: string[], local: boolean, learned: Learned): FlowResult {
+function returnAnswer(engines: Engine[], a: Answer, forward: PacketJourney, notes: string[], local: boolean, caches: NeighbourCaches): FlowResult {
   const stages: Stage[] = [];
   let p = a.packet;
   const journey = (fate: PacketJourney['fate'], end?: Stage): PacketJourney => ({
@@ -209,7 +209,7 @@ function returnAnswer(engines: Engine[], a: Answer, forward: PacketJourney, note
     }
     stages.push(...r.stages);
     if (r.kind === 'out' || r.kind === 'local') {
-      const blocked = r.kind === 'out' ? neighbourBack(engines, i, r.packet, learned) : undefined;
+      const blocked = r.kind === 'out' ? neighbourBack(engines, i, r.packet, caches) : undefined;
       if (blocked !== undefined) {
         stages.push(blocked);
         return timeoutReply(a, blocked, forward, journey('dropped', blocked), notes);

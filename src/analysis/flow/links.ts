@@ -19,13 +19,13 @@ export function arrivalInterface(e: HostEngine, p: Packet): string | undefined {
  * The neighbour caches of a flow's evaluation: the address each host learned its upstream neighbour
  * by (from that neighbour's solicitation), and whether caches count as warm (see resolveNeighbour).
  */
-export interface Learned {
+export interface NeighbourCaches {
   readonly learned: Map<HostEngine, bigint>;
   readonly warm: boolean;
 }
 
 /** IPv6: the neighbour discovery `from` (the previous host, or the client) and `to` (this host, or the destination) need. */
-export function neighbourHop(from: { engine: HostEngine; packet: Packet } | undefined, to: HostEngine | undefined, p: Packet, learned: Learned): Stage | undefined {
+export function neighbourHop(from: { engine: HostEngine; packet: Packet } | undefined, to: HostEngine | undefined, p: Packet, caches: NeighbourCaches): Stage | undefined {
   if (from?.packet.oif === 'lo') return undefined;
   if (from === undefined && to === undefined) return undefined;
   const target = from !== undefined ? nextHopAddress(from.engine, from.packet) : targetAddress(to as HostEngine, p);
@@ -33,21 +33,21 @@ export function neighbourHop(from: { engine: HostEngine; packet: Packet } | unde
   const blocked = resolveNeighbour(
     from !== undefined ? { engine: from.engine, dev: from.packet.oif } : undefined,
     to !== undefined ? { engine: to, dev: p.iif } : undefined,
-    solicitor, target, learned.warm,
+    solicitor, target, caches.warm,
   );
-  if (blocked === undefined && to !== undefined) learned.learned.set(to, solicitor);
+  if (blocked === undefined && to !== undefined) caches.learned.set(to, solicitor);
   return blocked;
 }
 
 /** IPv6, answer direction: `e` resolves its next hop unless it learned that very address on the way in. */
-export function neighbourBack(engines: readonly Engine[], i: number, sent: Packet, learned: Learned): Stage | undefined {
+export function neighbourBack(engines: readonly Engine[], i: number, sent: Packet, caches: NeighbourCaches): Stage | undefined {
   if (sent.family !== 'ipv6' || sent.oif === 'lo') return undefined;
   const e = engines[i] as HostEngine;
   const target = nextHopAddress(e, sent);
-  if (learned.learned.get(e) === target) return undefined;
+  if (caches.learned.get(e) === target) return undefined;
   let prev: HostEngine | undefined;
   for (let j = i - 1; j >= 0 && prev === undefined; j--) if (engines[j] instanceof HostEngine) prev = engines[j] as HostEngine;
   const receiver = prev === undefined ? undefined : { engine: prev, dev: arrivalInterface(prev, sent) };
-  return resolveNeighbour({ engine: e, dev: sent.oif }, receiver, solicitorAddress(e, sent), target, learned.warm);
+  return resolveNeighbour({ engine: e, dev: sent.oif }, receiver, solicitorAddress(e, sent), target, caches.warm);
 }
 
