@@ -57,9 +57,18 @@ export function readAddressSpec(text: string, family: IpFamily): AddressSpec | s
   return a;
 }
 
+/** readAddressSpec of line[start, end), without cutting the common form out of the line. */
+export function readAddressSpecAt(line: string, start: number, end: number, family: IpFamily): AddressSpec | string {
+  if (family === 'ipv4') {
+    const hit = quadSpec(line, start, end);
+    if (hit !== undefined) return hit;
+  }
+  return readAddressSpec(line.slice(start, end), family);
+}
+
 /** The shared network of the common form (see scanCidr4), undefined for anything else. */
-function quadSpec(text: string): SharedNetwork | undefined {
-  const s = scanCidr4(text);
+function quadSpec(text: string, start = 0, end = text.length): SharedNetwork | undefined {
+  const s = scanCidr4(text, start, end);
   if (s < 0) return undefined;
   const len = s % 64;
   const v = (s - len) / 64;

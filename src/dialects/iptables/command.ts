@@ -6,7 +6,7 @@
  */
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import type { Span } from '../../diagnostics/source.js';
-import type { Hook } from '../../model/ruleset.js';
+import type { Hook, Rule } from '../../model/ruleset.js';
 import { findMatch, findTarget } from './catalog.js';
 import type { RuleParts } from './convert-rule.js';
 import type { Placement } from './extension.js';
@@ -24,25 +24,57 @@ export interface LineSource {
   readonly start: number;
   readonly family: IpFamily;
   readonly table: string;
-  /** Called with each valid rule as it is read (see ParseOptions.onRule). */
-  readonly onRule?: ((cmd: CommandLine, rule: RuleSyntax) => void) | undefined;
+  /** Told of each valid rule as it is read (see ParseOptions.onRule). */
+  readonly hook?: RuleHook | undefined;
+}
+
+/** What is done with each valid rule as the parser reads it (convert-early.ts converts it). */
+export interface RuleHook {
+  rule(cmd: CommandLine, rule: RuleSyntax): void;
 }
 
 const NO_SPAN = -1;
 
 /**
- * Where a line's op, chain, rule number and argument tokens are, with the rarely present number,
- * argument and `[p:b]` counters. Lines laid out alike (`-A INPUT …`) share one object.
+ * What a line is (its op, whether it is valid and takes a rule) and where its op, chain, rule
+ * number and argument tokens are, with the rarely present number, argument and `[p:b]` counters.
+ * Lines alike (`-A INPUT …`) share one object.
  */
-class Layout {
+export class Layout {
   constructor(
+    readonly op: CommandOp, readonly valid: boolean, readonly takesRule: boolean,
     readonly opCol: number, readonly opLen: number, readonly chainCol: number, readonly chainLen: number,
     readonly indexCol: number, readonly indexLen: number, readonly argCol: number, readonly argLen: number,
     readonly index: number | undefined, readonly argument: string | undefined, readonly counters: Counters | undefined,
   ) {}
 }
 
-const LAYOUTS = new Map<number, Layout>();
+/** Shared layouts, by op, validity and rule-taking, then by the positions of op and chain. */
+const LAYOUTS = new Map<string, Map<number, Layout>>();
+
+/**
+ * The layout of a line with only an op and a chain (no number, argument or counters); shared
+ * when they lie in the first 255 columns.
+ */
+export function plainLayout(op: CommandOp, valid: boolean, takesRule: boolean, opCol: number, opLen: number, chainCol: number, chainLen: number): Layout {
+  if (!(opCol > 0 && opCol < 256 && opLen < 256 && chainCol < 255 && chainLen < 256)) {
+    return new Layout(op, valid, takesRule, opCol, opLen, chainCol, chainLen, NO_SPAN, 0, NO_SPAN, 0, undefined, undefined, undefined);
+  }
+  const kind = `${op}${valid ? '' : '!'}${takesRule ? '+' : ''}`;
+  let byPlace = LAYOUTS.get(kind);
+  if (byPlace === undefined) {
+    byPlace = new Map();
+    LAYOUTS.set(kind, byPlace);
+  }
+  const key = opCol + opLen * 0x100 + (chainCol + 1) * 0x10000 + chainLen * 0x1000000;
+  let l = byPlace.get(key);
+  if (l === undefined) {
+    l = new Layout(op, valid, takesRule, opCol, opLen, chainCol, chainLen, NO_SPAN, 0, NO_SPAN, 0, undefined, undefined, undefined);
+    if (byPlace.size >= 100_000) byPlace.clear();
+    byPlace.set(key, l);
+  }
+  return l;
+}
 
 /** The layout of a parsed line (shared when it has only an op and a chain, in the first 255 columns). */
 function layoutOf(eager: CommandLine, counters: Counters | undefined): Layout {
@@ -50,45 +82,69 @@ function layoutOf(eager: CommandLine, counters: Counters | undefined): Layout {
   const opLen = lenOf(eager.opSpan);
   const chainCol = colOf(eager.chainSpan);
   const chainLen = lenOf(eager.chainSpan);
+  const takesRule = eager.rule !== undefined;
   const plain = eager.indexSpan === undefined && eager.argumentSpan === undefined && eager.index === undefined
     && eager.argument === undefined && counters === undefined;
-  if (plain && opCol > 0 && opCol < 256 && opLen < 256 && chainCol < 255 && chainLen < 256) {
-    const key = opCol + opLen * 0x100 + (chainCol + 1) * 0x10000 + chainLen * 0x1000000;
-    let l = LAYOUTS.get(key);
-    if (l === undefined) {
-      l = new Layout(opCol, opLen, chainCol, chainLen, NO_SPAN, 0, NO_SPAN, 0, undefined, undefined, undefined);
-      if (LAYOUTS.size >= 100_000) LAYOUTS.clear();
-      LAYOUTS.set(key, l);
-    }
-    return l;
-  }
+  if (plain) return plainLayout(eager.op, eager.valid, takesRule, opCol, opLen, chainCol, chainLen);
   return new Layout(
-    opCol, opLen, chainCol, chainLen, colOf(eager.indexSpan), lenOf(eager.indexSpan), colOf(eager.argumentSpan),
-    lenOf(eager.argumentSpan), eager.index, eager.argument, counters,
+    eager.op, eager.valid, takesRule, opCol, opLen, chainCol, chainLen, colOf(eager.indexSpan), lenOf(eager.indexSpan),
+    colOf(eager.argumentSpan), lenOf(eager.argumentSpan), eager.index, eager.argument, counters,
   );
 }
 
 /**
- * A command line as the tree keeps it: a few fields, positions in a shared layout, the rule read
- * again from the text when asked for. One object per line of files with tens of thousands.
+ * A command line as the tree keeps it: a few fields, a shared layout, the rule read again from
+ * the text when asked for. One object per line of files with tens of thousands.
+ *
+ * A line that adds one rule (one source and destination) is also that rule as resolve.ts lists
+ * it in its chain (a ResolvedRule: itself, source and destination 0).
  */
 export class LazyCommand implements CommandLine {
-  readonly kind = 'command' as const;
   private cached: RuleSyntax | undefined | null = null;
-  /** What the onRule hook made of the rule while it was read (see convert-rule.ts); taken once. */
-  early: RuleParts | undefined = undefined;
+  /**
+   * What the rule hook made of the rule while it was read (see convert-early.ts): the finished
+   * model rule, or its parts when the table's chains are needed to finish it. Taken once.
+   */
+  early: RuleParts | Rule | undefined = undefined;
 
   constructor(
     private readonly src: LineSource,
     readonly line: number,
     readonly text: string,
-    readonly op: CommandOp,
-    readonly valid: boolean,
     readonly chain: string | undefined,
     readonly summary: RuleSummary | undefined,
-    private readonly takesRule: boolean,
     private readonly layout: Layout,
   ) {}
+
+  get kind(): 'command' {
+    return 'command';
+  }
+
+  get op(): CommandOp {
+    return this.layout.op;
+  }
+
+  get valid(): boolean {
+    return this.layout.valid;
+  }
+
+  /** As a ResolvedRule: the line itself, with its only source and destination. */
+  get command(): CommandLine {
+    return this;
+  }
+
+  get si(): number {
+    return 0;
+  }
+
+  get di(): number {
+    return 0;
+  }
+
+  /** The name of the file the line is in. */
+  get file(): string {
+    return this.src.file;
+  }
 
   get index(): number | undefined {
     return this.layout.index;
@@ -130,7 +186,7 @@ export class LazyCommand implements CommandLine {
   /** The rule, read from the line without keeping it (for one pass over a large file). */
   readRule(): RuleSyntax | undefined {
     if (this.cached !== null) return this.cached;
-    return this.takesRule ? reread(this.src, this.line, this.text)?.rule : undefined;
+    return this.layout.takesRule ? reread(this.src, this.line, this.text)?.rule : undefined;
   }
 }
 
@@ -221,7 +277,7 @@ export function readCommand(
   const summary = eager.rule === undefined ? undefined : summarize(eager.rule, src.family, src.table, eager.chain, out);
   // `[p:b] -A …` and `-A … -c p b` both set the rule's counters.
   const layout = layoutOf(eager, eager.counters ?? eager.rule?.counters);
-  const cmd = new LazyCommand(src, line, text, eager.op, eager.valid, eager.chain, summary, eager.rule !== undefined, layout);
-  if (src.onRule !== undefined && eager.rule !== undefined && eager.valid) src.onRule(cmd, eager.rule);
+  const cmd = new LazyCommand(src, line, text, eager.chain, summary, layout);
+  if (src.hook !== undefined && eager.rule !== undefined && eager.valid) src.hook.rule(cmd, eager.rule);
   return cmd;
 }

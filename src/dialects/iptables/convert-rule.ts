@@ -4,6 +4,7 @@ import { ACCEPT, type Action, CONTINUE, DROP, type Effect, RETURN, goTo, jump } 
 import { assertNever } from '../../model/assert-never.js';
 import { fromIntervals } from '../../model/interval-set.js';
 import { type Match, ANY, NONE, addr, iface, opaque } from '../../model/match.js';
+import type { Rule } from '../../model/ruleset.js';
 import { SharedNetwork } from './address-spec.js';
 import { findMatch, findTarget } from './catalog.js';
 import { LazyCommand } from './command.js';
@@ -12,7 +13,7 @@ import type { ConvertContext } from './extension.js';
 import { formatAddressSpec, printExtension } from './print-rule.js';
 import type { RuleInstance } from './print-rule.js';
 import { type ResolvedRule, ruleInstance } from './resolve.js';
-import type { AddressSpec, CommandLine, InterfaceOption, IpFamily, MatchSyntax, RuleSyntax, TargetSyntax } from './syntax.js';
+import type { AddressSpec, IpFamily, MatchSyntax, RuleSyntax, TargetSyntax } from './syntax.js';
 import { familyBits, familyMax } from './values.js';
 
 export interface RuleParts {
@@ -105,19 +106,19 @@ function addressMatch(field: 'src' | 'dst', invert: boolean, a: AddressSpec | un
 
 const IFACES = { in: new Map<string, Match>(), out: new Map<string, Match>() };
 
-function ifaceMatch(dir: 'in' | 'out', o: InterfaceOption | undefined): Match {
+function ifaceMatch(dir: 'in' | 'out', name: string | undefined, invert: boolean): Match {
   // `-i +` matches every interface (iptables-save leaves it out).
-  if (o === undefined || (o.name === '+' && !o.invert)) return ANY;
+  if (name === undefined || (name === '+' && !invert)) return ANY;
   // One predicate per interface name and direction, shared by the rules that name it.
   const cache = IFACES[dir];
-  let m = cache.get(o.name);
+  let m = cache.get(name);
   if (m === undefined) {
-    const wildcard = o.name.endsWith('+');
-    m = iface(dir, wildcard ? o.name.slice(0, -1) : o.name, wildcard);
+    const wildcard = name.endsWith('+');
+    m = iface(dir, wildcard ? name.slice(0, -1) : name, wildcard);
     if (cache.size >= 100_000) cache.clear();
-    cache.set(o.name, m);
+    cache.set(name, m);
   }
-  return negateShared(o.invert, m);
+  return negateShared(invert, m);
 }
 
 function extText(kind: '-m' | '-j', ext: MatchSyntax | TargetSyntax, family: IpFamily, spec: Parameters<typeof printExtension>[0]): string {
@@ -151,6 +152,13 @@ class AndBuilder {
     }
   }
 
+  /** The items so far (a copy) and whether one was `none`; the builder is empty again afterwards. */
+  takeItems(): { readonly items: readonly Match[]; readonly none: boolean } {
+    const out = { items: this.items.slice(0, this.n), none: this.none };
+    this.start();
+    return out;
+  }
+
   /** The conjunction; the builder is empty again afterwards. */
   take(): Match {
     const n = this.n;
@@ -169,19 +177,59 @@ export function convertParts(r: RuleInstance, scope: PartScope): RuleParts {
   return convertPartsOf(r.rule, r.source, r.destination, scope);
 }
 
-function convertPartsOf(rule: RuleSyntax, source: AddressSpec | undefined, destination: AddressSpec | undefined, scope: PartScope): RuleParts {
-  let opaqueUses: { name: string; reason: string; span: MatchSyntax['span'] }[] | undefined;
+/** convertParts of a rule syntax whose -s and -d lists are picked (`source`, `destination`). */
+export function convertPartsOf(rule: RuleSyntax, source: AddressSpec | undefined, destination: AddressSpec | undefined, scope: PartScope): RuleParts {
   const proto = rule.protocol?.number ?? 0;
+  const ext = extensionParts(rule.matches, rule.target, scope, proto);
+  startBase(
+    source, rule.source?.invert ?? false, destination, rule.destination?.invert ?? false,
+    rule.inInterface?.name, rule.inInterface?.invert ?? false, rule.outInterface?.name, rule.outInterface?.invert ?? false,
+    rule.protocol === undefined ? 0 : proto, rule.protocol?.invert ?? false,
+  );
+  if (rule.fragment) AND.add(negateShared(rule.fragment.invert, FRAGMENT));
+  return assemble(ext);
+}
+
+/**
+ * Starts a rule's conjunction with its base predicates (-s, -d, -i, -o, -p; 0 for no -p), in the
+ * order every rule has them. `assemble` adds the extensions' and finishes it.
+ */
+export function startBase(
+  source: AddressSpec | undefined, sourceInvert: boolean, destination: AddressSpec | undefined, destinationInvert: boolean,
+  inName: string | undefined, inInvert: boolean, outName: string | undefined, outInvert: boolean,
+  protocol: number, protocolInvert: boolean,
+): void {
+  AND.start();
+  AND.add(addressMatch('src', sourceInvert, source, '-s'));
+  AND.add(addressMatch('dst', destinationInvert, destination, '-d'));
+  AND.add(ifaceMatch('in', inName, inInvert));
+  AND.add(ifaceMatch('out', outName, outInvert));
+  if (protocol !== 0) AND.add(negateShared(protocolInvert, numEq('protocol', protocol)));
+}
+
+/**
+ * What a rule's match modules and target convert to. It depends only on them, the protocol, and
+ * the scope (family, table, chain), so rules that share all of these can share it.
+ */
+export interface ExtensionParts {
+  /** The modules' predicates, flattened as the conjunction takes them (`any` left out). */
+  readonly items: readonly Match[];
+  /** One of them is `none`: the rule never matches. */
+  readonly none: boolean;
+  readonly effects: readonly Effect[];
+  readonly action: Action | undefined;
+  readonly jump?: { readonly name: string; readonly goto: boolean };
+  readonly comment?: string;
+  readonly opaque: RuleParts['opaque'];
+  readonly ipsets: RuleParts['ipsets'];
+}
+
+export function extensionParts(matches: readonly MatchSyntax[], t: TargetSyntax | undefined, scope: PartScope, proto: number): ExtensionParts {
+  let opaqueUses: { name: string; reason: string; span: MatchSyntax['span'] }[] | undefined;
   let comment: string | undefined;
   let ipsets: { name: string; span: MatchSyntax['span'] }[] | undefined;
   AND.start();
-  AND.add(addressMatch('src', rule.source?.invert ?? false, source, '-s'));
-  AND.add(addressMatch('dst', rule.destination?.invert ?? false, destination, '-d'));
-  AND.add(ifaceMatch('in', rule.inInterface));
-  AND.add(ifaceMatch('out', rule.outInterface));
-  if (rule.protocol && proto !== 0) AND.add(negateShared(rule.protocol.invert, numEq('protocol', proto)));
-  if (rule.fragment) AND.add(negateShared(rule.fragment.invert, FRAGMENT));
-  for (const m of rule.matches) {
+  for (const m of matches) {
     const spec = findMatch(m.name, scope.family);
     if (spec === undefined || m.invalid) {
       AND.add(opaque(`-m ${m.name} could not be read (see the errors for this line)`, extText('-m', m, scope.family, spec)));
@@ -198,45 +246,57 @@ function convertPartsOf(rule: RuleSyntax, source: AddressSpec | undefined, desti
       for (const o of m.options) if (typeof o.value === 'string') comment = comment === undefined ? o.value : `${comment}; ${o.value}`;
     }
   }
-  const match = AND.take();
-  const t = rule.target;
+  const { items, none } = AND.takeItems();
   const { action, effects } = convertTarget(t, scope, proto);
   // (An unknown chain is an error of its own; only real targets are summarised.)
   if (action?.kind === 'opaque' && t?.type === 'extension' && !t.invalid) {
     (opaqueUses ??= []).push({ name: `-j ${t.name}`, reason: action.reason, span: t.span });
   }
-  const opaqueList = opaqueUses ?? NONE_YET;
-  const ipsetList = ipsets ?? NONE_YET;
-  if (t?.type !== 'chain' && comment === undefined) return { match, effects, action, opaque: opaqueList, ipsets: ipsetList };
-  const out: { -readonly [K in keyof RuleParts]: RuleParts[K] } = { match, effects, action, opaque: opaqueList, ipsets: ipsetList };
+  const out: { -readonly [K in keyof ExtensionParts]: ExtensionParts[K] } = {
+    items, none, effects, action, opaque: opaqueUses ?? NONE_YET, ipsets: ipsets ?? NONE_YET,
+  };
   if (t?.type === 'chain') out.jump = { name: t.name, goto: t.goto };
   if (comment !== undefined) out.comment = comment;
   return out;
 }
 
+/** The conjunction `startBase` began, finished with the extensions' predicates. */
+export function assembleMatch(ext: ExtensionParts): Match {
+  if (ext.none) AND.add(NONE);
+  for (const m of ext.items) AND.add(m);
+  return AND.take();
+}
+
+/** Finishes the conjunction `startBase` began with the extensions' parts. */
+export function assemble(ext: ExtensionParts): RuleParts {
+  const match = assembleMatch(ext);
+  if (ext.jump === undefined && ext.comment === undefined) {
+    return { match, effects: ext.effects, action: ext.action, opaque: ext.opaque, ipsets: ext.ipsets };
+  }
+  const out: { -readonly [K in keyof RuleParts]: RuleParts[K] } = {
+    match, effects: ext.effects, action: ext.action, opaque: ext.opaque, ipsets: ext.ipsets,
+  };
+  if (ext.jump !== undefined) out.jump = ext.jump;
+  if (ext.comment !== undefined) out.comment = ext.comment;
+  return out;
+}
+
 const FRAGMENT: Match = { kind: 'fragment' };
 
-/**
- * Converts a rule as soon as its line is read (a parse hook): the rule's syntax is at hand then,
- * so converting later does not read the line again. Lines with several -s/-d are left for later.
- */
-export function convertEarly(family: IpFamily, table: string): (cmd: CommandLine, rule: RuleSyntax) => void {
-  let scope: PartScope = { family, table, chain: '' };
-  return (cmd, rule) => {
-    if (!(cmd instanceof LazyCommand)) return;
-    if ((rule.source?.list.length ?? 1) !== 1 || (rule.destination?.list.length ?? 1) !== 1) return;
-    const chain = cmd.chain ?? '';
-    if (scope.chain !== chain) scope = { family, table, chain };
-    cmd.early = convertPartsOf(rule, rule.source?.list[0], rule.destination?.list[0], scope);
-  };
+/** The parts of a rule finished early (nothing opaque, no ipset, no jump). */
+function partsOfRule(r: Rule): RuleParts {
+  return r.comment === undefined
+    ? { match: r.match, effects: r.effects, action: r.action, opaque: NONE_YET, ipsets: NONE_YET }
+    : { match: r.match, effects: r.effects, action: r.action, comment: r.comment, opaque: NONE_YET, ipsets: NONE_YET };
 }
 
 /** A resolved rule → its parts (remembered or computed now) and its final action. */
 export function convertRule(resolved: ResolvedRule, scope: RuleScope): RuleParts & { readonly action: Action } {
   const single = (resolved.command.summary?.sources ?? 1) === 1 && (resolved.command.summary?.destinations ?? 1) === 1;
   const cmd = resolved.command;
-  let parts = single && cmd instanceof LazyCommand ? cmd.early : undefined;
-  if (parts !== undefined) (cmd as LazyCommand).early = undefined; // used once: do not keep it with the syntax
+  const early = single && cmd instanceof LazyCommand ? cmd.early : undefined;
+  if (early !== undefined) (cmd as LazyCommand).early = undefined; // used once: do not keep it with the syntax
+  let parts = early === undefined || !('origin' in early) ? early : partsOfRule(early);
   // Remembered parts were made without ipsets: redo rules that name one when the sets are known.
   if (parts !== undefined && scope.ipsets !== undefined && parts.ipsets.length > 0) parts = undefined;
   if (parts === undefined) {

@@ -9,6 +9,7 @@ import type { SourceFile, Span } from '../../diagnostics/source.js';
 import type { AddressSet } from '../../model/address.js';
 import type { Origin } from '../../model/origin.js';
 import type { BaseChain, Chain, ChainType, Rule, Ruleset, Table } from '../../model/ruleset.js';
+import { finishedRule, modelRule, ruleOrigin } from './convert-early.js';
 import { type RuleScope, convertRule } from './convert-rule.js';
 import { HOOK_OF_CHAIN } from './placement.js';
 import { type ResolvedChain, type ResolvedTable, resolvedTables } from './resolve.js';
@@ -35,12 +36,6 @@ function chainType(table: string, chain: string): ChainType {
   if (table === 'nat') return 'nat';
   if (table === 'mangle' && chain === 'OUTPUT') return 'route';
   return 'filter';
-}
-
-function leadingBlanks(s: string): number {
-  let i = 0;
-  while (i < s.length && (s[i] === ' ' || s[i] === '\t')) i++;
-  return i;
 }
 
 export function convertIptables(syntax: IptablesSyntax, file: SourceFile, ctx: IptablesConvertContext = {}): Parsed<Ruleset> {
@@ -75,6 +70,8 @@ function convertTable(
       ...(ctx.ipsets && { ipsets: ctx.ipsets }),
     };
     const rules: Rule[] = c.rules.map((r, i) => {
+      const done = finishedRule(r, c.name, i + 1);
+      if (done !== undefined) return done;
       const parts = convertRule(r, scope);
       for (const o of parts.opaque) {
         const seen = opaqueSeen.get(o.name);
@@ -84,14 +81,7 @@ function convertTable(
       for (const s of parts.ipsets) {
         if (ctx.ipsets?.get(s.name) === undefined && !ipsetsMissing.has(s.name)) ipsetsMissing.set(s.name, s.span);
       }
-      const lead = leadingBlanks(r.command.text);
-      const origin: Origin = {
-        dialect: 'iptables', file: file.name, line: r.command.line, column: lead + 1,
-        text: r.command.text.slice(lead), native: { table: t.name, chain: c.name, index: i + 1 },
-      };
-      return parts.comment === undefined
-        ? { match: parts.match, effects: parts.effects, action: parts.action, origin }
-        : { match: parts.match, effects: parts.effects, action: parts.action, comment: parts.comment, origin };
+      return modelRule(parts, ruleOrigin(file.name, r.command, t.name, c.name, i + 1));
     });
     return { name: c.name, ...(baseOf(t.name, c) && { base: baseOf(t.name, c) as BaseChain }), rules, origin: chainOrigin(c, tableOrigin, t.name) };
   });

@@ -138,10 +138,10 @@ export function optionsNamed(inst: ExtInstance, name: string): ExtOption[] {
 }
 
 /** The last occurrence of option `name`, with its parsed value typed by the caller. */
-export function get<T>(inst: ExtInstance, name: string): { readonly invert: boolean; readonly value: T; readonly opt: ExtOption } | undefined {
+export function get<T>(inst: ExtInstance, name: string): (ExtOption & { readonly value: T }) | undefined {
   for (let i = inst.options.length - 1; i >= 0; i--) {
     const o = inst.options[i] as ExtOption;
-    if (o.name === name) return { invert: o.invert, value: o.value as T, opt: o };
+    if (o.name === name) return o as ExtOption & { readonly value: T };
   }
   return undefined;
 }

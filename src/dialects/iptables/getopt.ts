@@ -47,6 +47,11 @@ for (const o of BASE_OPTIONS) {
   for (const l of o.long) BY_LONG.set(l, o);
 }
 
+/** Is `name` (without dashes) the long name of a base option (`source`, `src`, `jump`, …)? */
+export function isBaseLongOption(name: string): boolean {
+  return BY_LONG.has(name);
+}
+
 export function baseShort(c: string): BaseOption | undefined {
   return BY_SHORT.get(c);
 }
@@ -84,6 +89,33 @@ class Named {
   }
 }
 
+/** An option's name or alias, with the option it names. */
+export interface OptionName {
+  readonly name: string;
+  readonly option: OptionSpec;
+}
+
+const NAMES = new WeakMap<ExtensionSpec, readonly OptionName[]>();
+
+/** The exact names (and aliases) of an extension's options; a name declared twice names the first. */
+export function optionNames(spec: ExtensionSpec): readonly OptionName[] {
+  let list = NAMES.get(spec);
+  if (list === undefined) {
+    const seen = new Set<string>();
+    const out: OptionName[] = [];
+    for (const option of spec.options) {
+      for (const name of extNames(option)) {
+        if (seen.has(name)) continue;
+        seen.add(name);
+        out.push({ name, option });
+      }
+    }
+    list = out;
+    NAMES.set(spec, list);
+  }
+  return list;
+}
+
 const INDEX = new WeakMap<ExtensionSpec, Map<string, Named>>();
 
 /** `--name` (and `--alias`) of every option of an extension → the option. */
@@ -91,7 +123,7 @@ function optionIndex(spec: ExtensionSpec): Map<string, Named> {
   let m = INDEX.get(spec);
   if (m === undefined) {
     m = new Map();
-    for (const o of spec.options) for (const n of extNames(o)) if (!m.has(`--${n}`)) m.set(`--${n}`, new Named(o, n));
+    for (const { name, option } of optionNames(spec)) m.set(`--${name}`, new Named(option, name));
     INDEX.set(spec, m);
   }
   return m;

@@ -14,9 +14,9 @@ import { type SourceFile, sourceFile } from '../../diagnostics/source.js';
 import type { AddressSet } from '../../model/address.js';
 import type { Ruleset } from '../../model/ruleset.js';
 import { convertIptables } from './convert.js';
-import { convertEarly } from './convert-rule.js';
+import { convertEarly } from './convert-early.js';
 import { isIptablesSave } from './detect.js';
-import { parseIptablesSyntax } from './parse.js';
+import { type ParseOptions, parseIptablesSyntax } from './parse.js';
 import { printIptablesSave } from './print.js';
 import type { IpFamily, IptablesSyntax } from './syntax.js';
 
@@ -40,6 +40,16 @@ export interface IptablesOptions {
   readonly family?: IpFamily;
   /** ipset name → members, from an `ipset save` file (see ../ipset). */
   readonly ipsets?: ReadonlyMap<string, AddressSet>;
+  /** `false` reads every line with the general reader instead of the fast one (same result; for tests). */
+  readonly fastReader?: boolean;
+}
+
+function parseOptions(opts: IptablesOptions, convert: boolean): ParseOptions {
+  return {
+    ...(opts.family !== undefined && { family: opts.family }),
+    ...(convert && { onRule: convertEarly }),
+    ...(opts.fastReader === false && { fast: false }),
+  };
 }
 
 /**
@@ -62,14 +72,14 @@ function lazySourceFile(name: string, raw: string): SourceFile {
 /** Text → syntax tree. BOM and CRLF are normalised; diagnostics carry file:line:column spans. */
 export function parseIptablesSave(text: string, fileName = '-', opts: IptablesOptions = {}): Parsed<IptablesSyntax> & { readonly file: SourceFile } {
   const file = lazySourceFile(fileName, text);
-  const parsed = parseIptablesSyntax(file, opts.family === undefined ? {} : { family: opts.family });
+  const parsed = parseIptablesSyntax(file, parseOptions(opts, false));
   return { ...parsed, file };
 }
 
 /** Parsing that also converts each rule while its syntax is at hand (for loadIptables). */
 function parseForConvert(text: string, fileName: string, opts: IptablesOptions): Parsed<IptablesSyntax> & { readonly file: SourceFile } {
   const file = lazySourceFile(fileName, text);
-  const parsed = parseIptablesSyntax(file, opts.family === undefined ? { onRule: convertEarly } : { family: opts.family, onRule: convertEarly });
+  const parsed = parseIptablesSyntax(file, parseOptions(opts, true));
   return { ...parsed, file };
 }
 

@@ -7,7 +7,8 @@
 import { type Diagnostic, type Parsed, error, warning } from '../../diagnostics/diagnostic.js';
 import { type SourceFile, type Span, lineSpan } from '../../diagnostics/source.js';
 import { detectFamily } from './detect.js';
-import { type LineSource, readCommand } from './command.js';
+import { type LineSource, type RuleHook, readCommand } from './command.js';
+import { FastLineReader } from './fast-line.js';
 import { TABLES, isTableName } from './tables.js';
 import { resolveSyntax } from './resolve.js';
 import { plainDiagnostic } from './span.js';
@@ -25,7 +26,12 @@ export interface ParseOptions {
    * Called with each valid rule while its syntax is at hand, with the table it is in (the tree
    * keeps rules only as line text and reads them again on demand).
    */
-  readonly onRule?: (family: IpFamily, table: string) => ((cmd: CommandLine, rule: RuleSyntax) => void) | undefined;
+  readonly onRule?: (family: IpFamily, table: string) => RuleHook | undefined;
+  /**
+   * Read common `-A` lines with the fast reader (fast-line.ts; the default). `false` reads every
+   * line with the general reader: the result is the same, which tests check.
+   */
+  readonly fast?: boolean;
 }
 
 interface OpenTable {
@@ -35,6 +41,8 @@ interface OpenTable {
   items: TableItem[];
   /** Line sources by `lead:start`, shared by the lines of the table. */
   sources: Map<number, LineSource>;
+  /** The fast reader of the table's `-A` lines, made at the first one. */
+  fast: FastLineReader | undefined;
 }
 
 const COUNTERS = /^\[(\d+):(\d+)\]$/;
@@ -54,7 +62,7 @@ export function parseIptablesSyntax(file: SourceFile, opts: ParseOptions = {}): 
     const key = lead * 4 + start;
     let src = t.sources.get(key);
     if (src === undefined) {
-      src = { file: name, lead, start, family, table: t.name, onRule: opts.onRule?.(family, t.name) };
+      src = { file: name, lead, start, family, table: t.name, hook: opts.onRule?.(family, t.name) };
       t.sources.set(key, src);
     }
     return src;
@@ -96,7 +104,7 @@ export function parseIptablesSyntax(file: SourceFile, opts: ParseOptions = {}): 
       if (!/^[a-z]+$/.test(tname) || !isTableName(tname)) {
         diagnostics.push(error('iptables/unknown-table', `unknown table '${tname}': expected one of ${TABLES.join(', ')}`, span));
       }
-      open = { name: tname, line: n, span, items: [], sources: new Map() };
+      open = { name: tname, line: n, span, items: [], sources: new Map(), fast: undefined };
       continue;
     }
     if (first === 'C' && raw.length - lead === 6 && raw.endsWith('COMMIT')) {
@@ -116,6 +124,10 @@ export function parseIptablesSyntax(file: SourceFile, opts: ParseOptions = {}): 
       const decl = parseChainLine(raw, lead, n, name, diagnostics);
       if (decl) open.items.push(decl);
       continue;
+    }
+    if (first === '-' && lead === 0 && opts.fast !== false) {
+      const cmd = (open.fast ??= new FastLineReader(sourceFor(open, 0, 0))).read(raw, n);
+      if (cmd !== undefined) { open.items.push(cmd); continue; }
     }
     tokenizeInto(raw, lead, buf);
     const tokens = buf.tokens;

@@ -20,7 +20,7 @@ export interface ResolvedRule {
   /** Index in the line's -s list and -d list (0 when the line has a single address or none). */
   readonly si: number;
   readonly di: number;
-  readonly counters?: Counters;
+  readonly counters?: Counters | undefined;
   /** The chain a jump/goto leads to after `-E` renamed it. */
   readonly jump?: string;
 }
@@ -190,6 +190,12 @@ function instances(cmd: CommandLine, family: IpFamily): ResolvedRule[] {
   return out;
 }
 
+/** The rule of a line with one source and destination. */
+function single(cmd: CommandLine): ResolvedRule {
+  if (cmd instanceof LazyCommand) return cmd;
+  return cmd.counters === undefined ? { command: cmd, si: 0, di: 0 } : { command: cmd, si: 0, di: 0, counters: cmd.counters };
+}
+
 /** Where a command's problem is shown: its rule number, else its chain, else the command. */
 function atOf(cmd: CommandLine): Span {
   return cmd.indexSpan ?? cmd.chainSpan ?? cmd.opSpan;
@@ -197,9 +203,9 @@ function atOf(cmd: CommandLine): Span {
 
 function applyCommand(cmd: CommandLine, x: ReplayCtx): void {
   if (cmd.op === 'append' && cmd.summary === undefined) {
-    // The common case, kept free of allocations.
+    // The common case, kept free of allocations: a parsed line is its own resolved rule.
     const c = chainOrErr(x, cmd);
-    if (c) c.rules.push(cmd.counters === undefined ? { command: cmd, si: 0, di: 0 } : { command: cmd, si: 0, di: 0, counters: cmd.counters });
+    if (c) c.rules.push(single(cmd));
     return;
   }
   const { out } = x;
@@ -208,7 +214,7 @@ function applyCommand(cmd: CommandLine, x: ReplayCtx): void {
     case 'append': {
       const c = chainOrErr(x, cmd);
       if (!c) return;
-      if (cmd.summary === undefined) c.rules.push(cmd.counters === undefined ? { command: cmd, si: 0, di: 0 } : { command: cmd, si: 0, di: 0, counters: cmd.counters });
+      if (cmd.summary === undefined) c.rules.push(single(cmd));
       else for (const r of instances(cmd, x.family)) c.rules.push(r);
       return;
     }
@@ -308,7 +314,12 @@ function renameChain(cmd: CommandLine, x: ReplayCtx, at: () => Span): void {
   x.chains.splice(x.chains.indexOf(c), 1, renamed);
   x.byName.delete(old);
   x.byName.set(n, renamed);
-  for (const o of x.chains) o.rules = o.rules.map((r) => (jumpOf(r) === old ? { ...r, jump: n } : r));
+  // (A rule may be its line, a class instance: its fields are copied by name.)
+  for (const o of x.chains) {
+    o.rules = o.rules.map((r) => (jumpOf(r) !== old ? r
+      : r.counters === undefined ? { command: r.command, si: r.si, di: r.di, jump: n }
+        : { command: r.command, si: r.si, di: r.di, counters: r.counters, jump: n }));
+  }
 }
 
 interface Edge {

@@ -15,6 +15,11 @@ import type { ExtInstance, RuleSyntax } from './syntax.js';
 const NO_IN = new Set(['OUTPUT', 'POSTROUTING']);
 const NO_OUT = new Set(['PREROUTING', 'INPUT']);
 
+/** May a rule of `chain` test the input (`-i`) or output (`-o`) interface? */
+export function interfaceSeen(dir: 'in' | 'out', chain: string): boolean {
+  return !(dir === 'in' ? NO_IN : NO_OUT).has(chain);
+}
+
 /**
  * The context handed to extension checks, re-pointed at each extension. One object serves every
  * rule (this runs per line of large files); `start` prepares it for the next rule.
@@ -74,10 +79,10 @@ export function checkRule(rule: RuleSyntax, chain: string, input: LineInput, out
   idle = undefined;
   try {
     ctx.start(rule, input, out);
-    if (rule.inInterface && NO_IN.has(chain)) {
+    if (rule.inInterface && !interfaceSeen('in', chain)) {
       ctx.at(rule.inInterface.span).error('iptables/wrong-chain', `-i cannot be used in ${chain}: packets there have no input interface`);
     }
-    if (rule.outInterface && NO_OUT.has(chain)) {
+    if (rule.outInterface && !interfaceSeen('out', chain)) {
       ctx.at(rule.outInterface.span).error('iptables/wrong-chain', `-o cannot be used in ${chain}: packets there have no output interface yet`);
     }
     for (const m of rule.matches) {

@@ -19,9 +19,19 @@ function remember<K, V>(cache: Map<K, V>, key: K, v: V): V {
 /** Narrow ranges by field, keyed by lo and hi in one signed 32-bit number (a small integer). */
 const NUMS = new Map<NumField, Map<number, Match>>();
 const WIDE_NUMS = new Map<string, Match>();
+/** Single values (lo = hi ≤ 0xffff) by field, indexed by the value: the most frequent case, no hashing. */
+const SINGLES = new Map<NumField, (Match | undefined)[]>();
 
 /** `field` ∈ [lo, hi]. */
 export function numRange(field: NumField, lo: number, hi: number): Match {
+  if (lo === hi && lo >= 0 && lo <= 0xffff) {
+    let byValue = SINGLES.get(field);
+    if (byValue === undefined) {
+      byValue = new Array<Match | undefined>(0x10000).fill(undefined);
+      SINGLES.set(field, byValue);
+    }
+    return byValue[lo] ??= num(field, [lo, lo]);
+  }
   if (lo < 0 || hi > 0xffff) {
     const key = `${field} ${lo} ${hi}`;
     return WIDE_NUMS.get(key) ?? remember(WIDE_NUMS, key, num(field, [lo, hi]));

@@ -166,6 +166,17 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
+/** line[start, end), as the shared copy when it is a common word (option and module names, verdicts, …). */
+export function wordAt(line: string, start: number, end: number): string {
+  const len = end - start;
+  let w: string | undefined;
+  if (len === 2) {
+    const p = pairIndex(line, start);
+    if (p >= 0) w = PAIRS[p];
+  } else if (len > 2 && len <= 40) w = common(line, start, end);
+  return w ?? line.slice(start, end);
+}
+
 /** The shared copy of line[start, end) (2 to 40 characters) if it is a common word. */
 function common(line: string, start: number, end: number): string | undefined {
   const list = COMMON[hashAt(line, start, end)];

@@ -107,15 +107,16 @@ export function hex(n: number): string {
 /**
  * `a.b.c.d` or `a.b.c.d/len` (no leading zeros in the quad, as the model's parser; a length of 1-3
  * digits up to 32) read from character codes: `value * 64 + len` (len 32 without a `/`), or -1 for
- * anything else (the slow path decides). A hot path, so no regex and no allocation.
+ * anything else (the slow path decides). A hot path, so no regex and no allocation. Reads
+ * text[from, to).
  */
-export function scanCidr4(text: string): number {
-  const n = text.length;
+export function scanCidr4(text: string, from = 0, to = text.length): number {
+  const n = to;
   let v = 0;
   let part = 0;
   let digits = 0;
   let dots = 0;
-  let i = 0;
+  let i = from;
   for (; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c === 46) {

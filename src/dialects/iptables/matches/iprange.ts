@@ -44,7 +44,7 @@ export const iprange: MatchSpec = {
     requireSome(inst, ctx, ['src-range', 'dst-range']);
     for (const n of ['src-range', 'dst-range']) {
       const r = get<AddrRange>(inst, n);
-      if (r && r.value.lo > r.value.hi) ctx.warning('iptables/empty-range', `iprange: --${n} ${showAddrRange(r.value)} is reversed and never matches`, r.opt.span);
+      if (r && r.value.lo > r.value.hi) ctx.warning('iptables/empty-range', `iprange: --${n} ${showAddrRange(r.value)} is reversed and never matches`, r.span);
     }
   },
   toMatch(inst) {

@@ -52,8 +52,8 @@ export const string: MatchSpec = opaqueMatchSpec({
     requireSome(inst, ctx, ['algo']);
     if (requireSome(inst, ctx, ['string', 'hex-string'])) exclusive(inst, ctx, ['string', 'hex-string']);
     const p = get<number[]>(inst, 'string') ?? get<number[]>(inst, 'hex-string');
-    if (p && p.value.length > MAX_PATTERN) ctx.error('iptables/invalid-value', `string: the pattern is too long: at most ${MAX_PATTERN} bytes, got ${p.value.length}`, p.opt.span);
-    if (p && p.value.length === 0) ctx.error('iptables/invalid-value', 'string: the pattern is empty', p.opt.span);
+    if (p && p.value.length > MAX_PATTERN) ctx.error('iptables/invalid-value', `string: the pattern is too long: at most ${MAX_PATTERN} bytes, got ${p.value.length}`, p.span);
+    if (p && p.value.length === 0) ctx.error('iptables/invalid-value', 'string: the pattern is empty', p.span);
   },
   print(inst) {
     const p = get<number[]>(inst, 'string') ?? get<number[]>(inst, 'hex-string');
@@ -238,7 +238,7 @@ export const cluster: MatchSpec = opaqueMatchSpec({
     requireSome(inst, ctx, ['cluster-hash-seed']);
     const total = get<number>(inst, 'cluster-total-nodes')?.value ?? 32;
     const node = get<number>(inst, 'cluster-local-node');
-    if (node && node.value > total) ctx.error('iptables/invalid-value', `cluster: node ${node.value} is above the total of ${total} nodes`, node.opt.span);
+    if (node && node.value > total) ctx.error('iptables/invalid-value', `cluster: node ${node.value} is above the total of ${total} nodes`, node.span);
   },
   print(inst) {
     const node = get<number>(inst, 'cluster-local-node');

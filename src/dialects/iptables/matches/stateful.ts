@@ -108,7 +108,7 @@ export const hashlimit: MatchSpec = opaqueMatchSpec({
     const bits = familyBits(ctx.family);
     for (const n of ['hashlimit-srcmask', 'hashlimit-dstmask']) {
       const m = get<number>(inst, n);
-      if (m && m.value > bits) ctx.error('iptables/invalid-value', `hashlimit --${n}: expected a prefix length in 0-${bits}`, m.opt.span);
+      if (m && m.value > bits) ctx.error('iptables/invalid-value', `hashlimit --${n}: expected a prefix length in 0-${bits}`, m.span);
     }
   },
   print: (inst, family) => printHashlimit(inst, family),
@@ -212,7 +212,7 @@ export const connlimit: MatchSpec = opaqueMatchSpec({
     if (requireSome(inst, ctx, ['connlimit-upto', 'connlimit-above'])) exclusive(inst, ctx, ['connlimit-upto', 'connlimit-above']);
     exclusive(inst, ctx, ['connlimit-saddr', 'connlimit-daddr']);
     const m = get<number>(inst, 'connlimit-mask');
-    if (m && m.value > familyBits(ctx.family)) ctx.error('iptables/invalid-value', `connlimit --connlimit-mask: expected 0-${familyBits(ctx.family)}`, m.opt.span);
+    if (m && m.value > familyBits(ctx.family)) ctx.error('iptables/invalid-value', `connlimit --connlimit-mask: expected 0-${familyBits(ctx.family)}`, m.span);
   },
   print(inst, family) {
     const up = get<number>(inst, 'connlimit-upto');
@@ -289,7 +289,7 @@ export const statistic: MatchSpec = opaqueMatchSpec({
     if (mode?.value === 'nth' && has(inst, 'probability')) ctx.error('iptables/conflicting-options', 'statistic: --probability only works with --mode random');
     const every = get<number>(inst, 'every');
     const packet = get<number>(inst, 'packet');
-    if (every && packet && packet.value >= every.value) ctx.error('iptables/invalid-value', 'statistic: --packet must be below --every', packet.opt.span);
+    if (every && packet && packet.value >= every.value) ctx.error('iptables/invalid-value', 'statistic: --packet must be below --every', packet.span);
   },
 });
 

@@ -74,9 +74,11 @@ function readTcpFlags(args: readonly string[]): ArgResult<TcpFlags> {
 
 export const SYN_FLAGS: TcpFlags = { mask: 0x17, comp: 0x02 };
 
+const PORT_OPTIONS = ['sport', 'dport'] as const;
+
 function portMatches(inst: Parameters<MatchSpec['toMatch']>[0]): Match[] {
   const out: Match[] = [];
-  for (const name of ['sport', 'dport'] as const) {
+  for (const name of PORT_OPTIONS) {
     const p = get<Range>(inst, name);
     // Every port, not inverted, tests nothing (and iptables-save leaves it out).
     if (p && !(p.value[0] === 0 && p.value[1] === 65535 && !p.invert)) out.push(negateShared(p.invert, numRange(name, p.value[0], p.value[1])));
@@ -100,7 +102,7 @@ export const tcp: MatchSpec = {
   ],
   check(inst, ctx) {
     const syn = get(inst, 'syn');
-    if (syn && get(inst, 'tcp-flags')) ctx.error('iptables/conflicting-options', "tcp: only one of --syn and --tcp-flags may be given", syn.opt.span);
+    if (syn && get(inst, 'tcp-flags')) ctx.error('iptables/conflicting-options', "tcp: only one of --syn and --tcp-flags may be given", syn.span);
   },
   print(inst) {
     // --syn is saved as the flags it stands for.

@@ -67,7 +67,7 @@ function rejectTarget(family: 'ipv4' | 'ipv6'): TargetSpec {
     check(inst, ctx) {
       const w = get<RejectName>(inst, 'reject-with');
       if (w?.value.with.kind === 'tcp-reset' && (ctx.protocol !== 6 || ctx.protocolInverted)) {
-        ctx.error('iptables/needs-protocol', "REJECT --reject-with tcp-reset needs '-p tcp'", w.opt.span);
+        ctx.error('iptables/needs-protocol', "REJECT --reject-with tcp-reset needs '-p tcp'", w.span);
       }
     },
     print: (inst) => `--reject-with ${(get<RejectName>(inst, 'reject-with')?.value ?? dflt).name}`,
@@ -104,8 +104,8 @@ export const LOG: TargetSpec = {
   ],
   check(inst, ctx) {
     const p = get<string>(inst, 'log-prefix');
-    if (p && p.opt.args[0] !== undefined && p.opt.args[0].length > 29) {
-      ctx.warning('iptables/truncated', 'LOG --log-prefix is longer than 29 characters: iptables cuts it', p.opt.span);
+    if (p && p.args[0] !== undefined && p.args[0].length > 29) {
+      ctx.warning('iptables/truncated', 'LOG --log-prefix is longer than 29 characters: iptables cuts it', p.span);
     }
   },
   toAction: (inst, ctx) => ({ action: CONTINUE, effects: [logEffect('LOG', get<string>(inst, 'log-prefix')?.value, ctx.text)] }),
@@ -124,7 +124,7 @@ export const NFLOG: TargetSpec = {
   ],
   check(inst, ctx) {
     const r = get(inst, 'nflog-range');
-    if (r) ctx.warning('iptables/deprecated', 'NFLOG --nflog-range never worked and is ignored; use --nflog-size', r.opt.span);
+    if (r) ctx.warning('iptables/deprecated', 'NFLOG --nflog-range never worked and is ignored; use --nflog-size', r.span);
   },
   toAction: (inst, ctx) => ({ action: CONTINUE, effects: [logEffect('NFLOG', get<string>(inst, 'nflog-prefix')?.value, ctx.text)] }),
 };
