@@ -39,21 +39,48 @@ export interface PartScope {
   readonly ipsets?: ConvertContext['ipsets'];
 }
 
-/** A convert context whose canonical text is printed only if an extension asks for it. */
+/**
+ * A convert context whose canonical text is printed only if an extension asks for it. One object
+ * serves every extension, pointed at it by `at` (conversions do not nest, and none keeps it).
+ */
 class ExtContext implements ConvertContext {
+  family: IpFamily = 'ipv4';
+  table = '';
+  chain = '';
+  protocol = 0;
+  ipsets: ConvertContext['ipsets'] = undefined;
+  private kind: '-m' | '-j' = '-m';
+  private ext: MatchSyntax | TargetSyntax | undefined;
+  private spec: Parameters<typeof printExtension>[0] = undefined;
   private printed: string | undefined;
 
-  constructor(
-    readonly family: IpFamily, readonly table: string, readonly chain: string, readonly protocol: number,
-    readonly ipsets: ConvertContext['ipsets'], private readonly kind: '-m' | '-j', private readonly ext: MatchSyntax | TargetSyntax,
-    private readonly spec: Parameters<typeof printExtension>[0],
-  ) {}
+  at(scope: PartScope, protocol: number, kind: '-m' | '-j', ext: MatchSyntax | TargetSyntax, spec: Parameters<typeof printExtension>[0]): this {
+    this.family = scope.family;
+    this.table = scope.table;
+    this.chain = scope.chain;
+    this.ipsets = scope.ipsets;
+    this.protocol = protocol;
+    this.kind = kind;
+    this.ext = ext;
+    this.spec = spec;
+    this.printed = undefined;
+    return this;
+  }
 
   get text(): string {
-    this.printed ??= extText(this.kind, this.ext, this.family, this.spec);
+    this.printed ??= extText(this.kind, this.ext as MatchSyntax | TargetSyntax, this.family, this.spec);
     return this.printed;
   }
+
+  /** Forgets the extension (the context outlives it). */
+  done(): void {
+    this.ext = undefined;
+    this.spec = undefined;
+    this.ipsets = undefined;
+  }
 }
+
+const EXT = new ExtContext();
 
 export interface RuleScope extends PartScope {
   /** User-defined chains of the table (jump targets). */
@@ -152,9 +179,14 @@ class AndBuilder {
     }
   }
 
-  /** The items so far (a copy) and whether one was `none`; the builder is empty again afterwards. */
-  takeItems(): { readonly items: readonly Match[]; readonly none: boolean } {
-    const out = { items: this.items.slice(0, this.n), none: this.none };
+  /** Whether one of the items so far is `none`. */
+  get hasNone(): boolean {
+    return this.none;
+  }
+
+  /** The items so far (a copy); the builder is empty again afterwards. */
+  takeItems(): readonly Match[] {
+    const out = this.n === 0 ? NO_ITEMS : this.items.slice(0, this.n);
     this.start();
     return out;
   }
@@ -171,6 +203,7 @@ class AndBuilder {
 }
 
 const AND = new AndBuilder();
+const NO_ITEMS: readonly Match[] = [];
 
 /** The predicates, effects and (non-jump) action of one rule instance; no table-wide facts needed. */
 export function convertParts(r: RuleInstance, scope: PartScope): RuleParts {
@@ -239,14 +272,16 @@ export function extensionParts(matches: readonly MatchSyntax[], t: TargetSyntax 
       const setName = (m.options.find((o) => o.name === 'match-set')?.value as { name?: string } | undefined)?.name;
       if (setName !== undefined) (ipsets ??= []).push({ name: setName, span: m.span });
     }
-    const c = spec.toMatch(m, new ExtContext(scope.family, scope.table, scope.chain, proto, scope.ipsets, '-m', m, spec));
+    const c = spec.toMatch(m, EXT.at(scope, proto, '-m', m, spec));
+    EXT.done();
     if (c.kind !== 'num' && c.kind !== 'any') collectOpaque(c, m, (opaqueUses ??= []));
     AND.add(c);
     if (m.name === 'comment') {
       for (const o of m.options) if (typeof o.value === 'string') comment = comment === undefined ? o.value : `${comment}; ${o.value}`;
     }
   }
-  const { items, none } = AND.takeItems();
+  const none = AND.hasNone;
+  const items = AND.takeItems();
   const { action, effects } = convertTarget(t, scope, proto);
   // (An unknown chain is an error of its own; only real targets are summarised.)
   if (action?.kind === 'opaque' && t?.type === 'extension' && !t.invalid) {
@@ -345,7 +380,9 @@ function convertTarget(t: TargetSyntax | undefined, scope: PartScope, proto: num
       if (spec === undefined || t.invalid) {
         return { action: { kind: 'opaque', name: t.name, reason: `-j ${t.name} could not be read (see the errors for this line)`, terminal: true }, effects: NO_EFFECTS };
       }
-      return spec.toAction(t, new ExtContext(scope.family, scope.table, scope.chain, proto, scope.ipsets, '-j', t, spec));
+      const out = spec.toAction(t, EXT.at(scope, proto, '-j', t, spec));
+      EXT.done();
+      return out;
     }
     default: return assertNever(t.type);
   }

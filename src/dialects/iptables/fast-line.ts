@@ -26,7 +26,9 @@ import type { LineInput } from './line-cursor.js';
 import { parseIptProtocol } from './protocols.js';
 import { checkRule, interfaceSeen } from './rule-checks.js';
 import { LineSpan } from './span.js';
-import type { AddressSpec, ExtOption, MatchSyntax, RuleSummary, RuleSyntax, TargetSyntax } from './syntax.js';
+import type {
+  AddressOption, AddressSpec, ExtOption, InterfaceOption, MatchSyntax, ProtocolOption, RuleSummary, RuleSyntax, TargetSyntax,
+} from './syntax.js';
 
 const DASH = 45;
 const BANG = 33;
@@ -41,6 +43,48 @@ const NO_OPTIONS: readonly ExtOption[] = [];
  * (the `-m` module and `-j` target names, kept by summaries and opaque notes) are exact.
  */
 const UNSHOWN: Span = new LineSpan('', 0, 0, 0);
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+const NO_MATCHES: readonly MatchSyntax[] = [];
+const NO_ADDRESS: AddressSpec = { family: 'ipv4', value: 0n, mask: 0n, prefix: 0 };
+
+/** The scratch base options of ruleSyntax: refilled for each line. */
+class ScratchAddress implements AddressOption {
+  invert = false;
+  readonly list: AddressSpec[] = [NO_ADDRESS];
+  readonly span = UNSHOWN;
+
+  fill(invert: boolean, a: AddressSpec): this {
+    this.invert = invert;
+    this.list[0] = a;
+    return this;
+  }
+}
+
+class ScratchInterface implements InterfaceOption {
+  invert = false;
+  name = '';
+  readonly span = UNSHOWN;
+
+  fill(invert: boolean, name: string): this {
+    this.invert = invert;
+    this.name = name;
+    return this;
+  }
+}
+
+class ScratchProtocol implements ProtocolOption {
+  invert = false;
+  number = 0;
+  readonly span = UNSHOWN;
+
+  fill(invert: boolean, n: number): this {
+    this.invert = invert;
+    this.number = n;
+    return this;
+  }
+}
 
 /** An extension being read: its spec, where its name is, and its options so far. */
 interface Loaded {
@@ -81,6 +125,17 @@ export class FastLineReader implements TailContext {
   protocolInvert = false;
   /** A `!` waiting for its option. */
   private invert = false;
+
+  // The rule syntax handed to the checks, one per reader (see ruleSyntax).
+  private readonly scratchRule: Mutable<RuleSyntax> = {
+    source: undefined, destination: undefined, inInterface: undefined, outInterface: undefined, protocol: undefined,
+    fragment: undefined, matches: NO_MATCHES, target: undefined, counters: undefined, onlyFamily: undefined,
+  };
+  private readonly scratchSource = new ScratchAddress();
+  private readonly scratchDestination = new ScratchAddress();
+  private readonly scratchIn = new ScratchInterface();
+  private readonly scratchOut = new ScratchInterface();
+  private readonly scratchProtocol = new ScratchProtocol();
 
   constructor(private readonly src: LineSource) {
     this.checkInput = { file: src.file, line: 0, text: '', tokens: [], start: 0, family: src.family, table: src.table };
@@ -275,8 +330,12 @@ export class FastLineReader implements TailContext {
     const rule = this.ruleSyntax(matches, ts);
     const out = this.scratch;
     out.length = 0;
-    if (checkRule(rule, this.chain, this.checkInput, out) || out.length > 0) return undefined;
+    if (checkRule(rule, this.chain, this.checkInput, out) || out.length > 0) {
+      this.clearRule();
+      return undefined;
+    }
     const summary = summarize(rule, this.src.family, this.src.table, this.chain, out);
+    this.clearRule();
     if (out.length > 0) return undefined;
     const cmd = this.command(summary);
     const protocol = this.protocol < 0 ? 0 : this.protocol;
@@ -288,16 +347,30 @@ export class FastLineReader implements TailContext {
     return cmd;
   }
 
-  /** The rule syntax of the line: its base options (spans unshown) with these extensions. */
+  /**
+   * The rule syntax of the line: its base options (spans unshown) with these extensions. It is
+   * one object per reader, filled again for each line: the checks and the conversion it is
+   * handed to keep nothing of it.
+   */
   private ruleSyntax(matches: readonly MatchSyntax[], target: TargetSyntax | undefined): RuleSyntax {
-    return {
-      source: this.source === undefined ? undefined : { invert: this.sourceInvert, list: [this.source], span: UNSHOWN },
-      destination: this.destination === undefined ? undefined : { invert: this.destinationInvert, list: [this.destination], span: UNSHOWN },
-      inInterface: this.inName === undefined ? undefined : { invert: this.inInvert, name: this.inName, span: UNSHOWN },
-      outInterface: this.outName === undefined ? undefined : { invert: this.outInvert, name: this.outName, span: UNSHOWN },
-      protocol: this.protocol < 0 ? undefined : { invert: this.protocolInvert, number: this.protocol, span: UNSHOWN },
-      fragment: undefined, matches, target, counters: undefined, onlyFamily: undefined,
-    };
+    const r = this.scratchRule;
+    r.source = this.source === undefined ? undefined : this.scratchSource.fill(this.sourceInvert, this.source);
+    r.destination = this.destination === undefined ? undefined : this.scratchDestination.fill(this.destinationInvert, this.destination);
+    r.inInterface = this.inName === undefined ? undefined : this.scratchIn.fill(this.inInvert, this.inName);
+    r.outInterface = this.outName === undefined ? undefined : this.scratchOut.fill(this.outInvert, this.outName);
+    r.protocol = this.protocol < 0 ? undefined : this.scratchProtocol.fill(this.protocolInvert, this.protocol);
+    r.matches = matches;
+    r.target = target;
+    return r;
+  }
+
+  /** Drops the references the scratch rule holds (the reader outlives the line). */
+  private clearRule(): void {
+    const r = this.scratchRule;
+    r.matches = NO_MATCHES;
+    r.target = undefined;
+    this.scratchSource.fill(false, NO_ADDRESS);
+    this.scratchDestination.fill(false, NO_ADDRESS);
   }
 
   private command(summary: RuleSummary | undefined): LazyCommand {
