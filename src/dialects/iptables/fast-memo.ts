@@ -2,9 +2,9 @@
  * The fast reader's memory of rule tails (fast-line.ts). A tail is what a line has from its first
  * `-m` or `-j` on, when it holds only extensions (`-m NAME options…`, `-j TARGET options…`).
  * Whether it passes iptables' checks and what it converts to depend only on its text, the rule's
- * protocol and the chain (with the table and the family, fixed per reader): no check looks at the
- * addresses or interfaces, and the extensions convert apart from the base options
- * (convert-rule.ts ExtensionParts). So a tail read on a line that passed every check can be reused
+ * protocol and the chain (with the table and the family, fixed per reader): the extensions' checks
+ * do not look at addresses or interfaces (the interface-against-chain check is made for every
+ * line), and the extensions convert apart from the base options (convert-rule.ts ExtensionParts). So a tail read on a line that passed every check can be reused
  * on a later line with the same protocol in the same chain: only that line's base options are read.
  *
  * A tail is remembered the second time it is seen (the first time only its hash is noted): many
