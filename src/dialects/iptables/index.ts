@@ -7,6 +7,9 @@
  * - `printIptablesSave(syntax)`: syntax tree → canonical iptables-save text.
  * - `loadIptables(text, fileName, opts?)`: text → model Ruleset + every diagnostic + the source file
  *   (for code frames). `opts.family` forces iptables/ip6tables; `opts.ipsets` resolves `-m set`.
+ *
+ * Common `-A` lines are read by a fast reader (fast-line.ts) and everything else by the general one
+ * (parse-rule.ts); both give the same result. `opts.fastReader: false` turns the fast one off.
  */
 import type { Dialect } from '../dialect.js';
 import type { Diagnostic, Parsed } from '../../diagnostics/diagnostic.js';
