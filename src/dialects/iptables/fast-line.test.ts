@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { corpusPath, hasCorpus } from '../../../test/support/corpus.js';
 import { makeRandom } from '../../kernel/random.js';
@@ -16,7 +17,7 @@ import { LazyCommand } from './command.js';
 import { convertEarly } from './convert-early.js';
 import { FastLineReader } from './fast-line.js';
 import { type IptablesOptions, loadIptables, printIptablesSave } from './index.js';
-import type { IptablesSyntax } from './syntax.js';
+import type { IpFamily, IptablesSyntax } from './syntax.js';
 import { modelJson } from './testing.js';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
@@ -48,8 +49,8 @@ function expectSame(text: string, name: string, opts: IptablesOptions = {}): voi
 }
 
 /** How many of the `-A` lines of a filter table the fast reader takes. */
-function fastShare(lines: readonly string[]): number {
-  const reader = new FastLineReader({ file: 'x', lead: 0, start: 0, family: 'ipv4', table: 'filter', hook: convertEarly('ipv4', 'filter') });
+function fastShare(lines: readonly string[], family: IpFamily = 'ipv4'): number {
+  const reader = new FastLineReader({ file: 'x', lead: 0, start: 0, family, table: 'filter', hook: convertEarly(family, 'filter') });
   let taken = 0;
   lines.forEach((l, i) => { if (reader.read(l, i + 1) instanceof LazyCommand) taken++; });
   return taken / lines.length;
@@ -104,7 +105,72 @@ function restoreFile(lines: readonly string[]): string {
     + table('nat', ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING']);
 }
 
+/**
+ * Pieces of rule lines: base options, match modules with options (most made to fit the line's
+ * protocol), targets, and stray words that make errors.
+ */
+const BASE = ['-s 198.18.0.1', '! -s 198.18.4.0/22', '-d 198.19.0.0/16', '-d 198.19.1.2/255.255.0.255', '-i lo', '! -i eth+', '-o fwo1',
+  '-s 198.18.0.7', '-d 198.19.0.9/32', '-s 198.18.0.1,198.18.0.2', '-s host.example'];
+const PROTOCOLS = ['-p tcp', '-p udp', '-p icmp', '! -p tcp', '-p all', '-p 6', ''];
+const GENERIC = ['-m state --state NEW', '-m conntrack --ctstate RELATED,ESTABLISHED', '-m conntrack ! --ctstate INVALID --ctproto 6',
+  '-m comment --comment "rule 1"', '-m comment --comment x', '-m length --length 38:170', '-m length ! --length 5',
+  '-m ttl --ttl-eq 64', '-m ttl --ttl-lt 3 --ttl-gt 1', '-m iprange --src-range 198.18.0.1-198.18.0.9',
+  '-m iprange --dst-range 198.18.0.9-198.18.0.1', '-m limit --limit 3/s', '-m owner --uid-owner 0', '-m mark --mark 0x1/0xff',
+  '-m set --match-set blocked src', '-m addrtype --dst-type LOCAL'];
+const BY_PROTOCOL: Record<string, readonly string[]> = {
+  tcp: ['-m tcp --dport 22', '-m tcp ! --sport 1024:', '-m tcp --tcp-flags SYN,ACK SYN', '-m tcp --syn', '-m multiport --dports 80,443',
+    '-m multiport ! --ports 1:1024,8080', '-m multiport --dports 1:2,3:4,5:6,7:8,9:10,11:12,13:14,15'],
+  udp: ['-m udp --dport 53', '-m udp --sport 1:2', '-m multiport --sports 53,123'],
+  icmp: ['-m icmp --icmp-type 8', '-m icmp --icmp-type echo-reply', '-m icmp ! --icmp-type 3/4'],
+};
+const TARGETS = ['-j ACCEPT', '-j DROP', '-j RETURN', '-j USER', '-g USER', '-j NOPE', '-j REJECT', '-j REJECT --reject-with tcp-reset',
+  '-j REJECT --reject-with icmp-host-prohibited', '-j LOG --log-prefix "x: "', '-j MARK --set-mark 1', '-j DNAT --to-destination 198.18.0.1',
+  '-j MASQUERADE', '-j CT --notrack', ''];
+const STRAY = ['!', '-m', '-j', '--dport', '--dport=22', '--dpo 22', '22', '"', '"a\\"b"', '-f', '-4', '-c 1 2', '--state NEW', '-p'];
+
+const BASE6 = ['-s fd00:f00d::1', '! -d fd00:f00d::/32', '-s fd00:f00d:0:1::/64', '-d fd00:f00d::1/ffff:ffff::ff', '-i lo', '-s 198.18.0.1'];
+BY_PROTOCOL['ipv6-icmp'] = ['-m icmp6 --icmpv6-type 128', '-m icmpv6 --icmpv6-type echo-reply', '-m icmp --icmp-type 8'];
+
+const arbLineOf = (base: readonly string[], protocols: readonly string[]): fc.Arbitrary<string> => fc.tuple(
+  fc.constantFrom('INPUT', 'OUTPUT', 'FORWARD', 'USER', 'PREROUTING'),
+  fc.subarray([...base], { maxLength: 2 }),
+  fc.constantFrom(...protocols),
+  fc.array(fc.nat(), { maxLength: 3 }),
+  fc.boolean(),
+  fc.constantFrom(...TARGETS),
+  fc.oneof({ arbitrary: fc.constant(null), weight: 5 }, { arbitrary: fc.tuple(fc.nat(12), fc.constantFrom(...STRAY)), weight: 1 }),
+).map(([chain, base, protocol, picks, fitting, target, stray]) => {
+  // Modules that fit the protocol (or, for some lines, any module: errors the readers must agree on).
+  const fit = [...GENERIC, ...(BY_PROTOCOL[protocol.replace(/^!? ?-p /, '')] ?? [])];
+  const any = [...GENERIC, ...Object.values(BY_PROTOCOL).flat()];
+  const pool = fitting ? fit : any;
+  const groups = picks.map((k) => pool[k % pool.length] as string);
+  const words = ['-A', chain, ...base, protocol, ...groups, target].filter((w) => w !== '').join(' ').split(' ');
+  if (stray !== null) words.splice(2 + (stray[0] % Math.max(1, words.length - 1)), 0, stray[1]);
+  return words.join(' ');
+});
+
+const arbLine = arbLineOf(BASE, PROTOCOLS);
+const arbLine6 = arbLineOf(BASE6, ['-p tcp', '-p ipv6-icmp', '-p icmp', '-p udp', '']);
+
 describe('the fast line reader reads as the general reader does', () => {
+  it('on generated lines (property: same tree, diagnostics and model)', () => {
+    fc.assert(fc.property(fc.array(arbLine, { minLength: 1, maxLength: 40 }), (lines) => {
+      // Each line twice: the second time its tail may come from the reader's memory.
+      expectSame(restoreFile([...lines, ...lines]), 'generated.restore');
+    }), { numRuns: 300 });
+    fc.assert(fc.property(fc.array(arbLine6, { minLength: 1, maxLength: 40 }), (lines) => {
+      expectSame(restoreFile([...lines, ...lines]), 'generated6.restore', { family: 'ipv6' });
+    }), { numRuns: 100 });
+    // The generator makes lines of both kinds: many the fast reader takes, many it declines.
+    const share = fastShare(fc.sample(arbLine, { numRuns: 2000, seed: 1 }).filter((l) => /^-A (INPUT|FORWARD|OUTPUT|USER) /.test(l)));
+    expect(share).toBeGreaterThan(0.15);
+    expect(share).toBeLessThan(0.95);
+    const share6 = fastShare(fc.sample(arbLine6, { numRuns: 2000, seed: 1 }).filter((l) => /^-A (INPUT|FORWARD|OUTPUT|USER) /.test(l)), 'ipv6');
+    expect(share6).toBeGreaterThan(0.15);
+    expect(share6).toBeLessThan(0.95);
+  });
+
   it('on every fixture', () => {
     const files = readdirSync(fixtures).filter((f) => /\.(rules|save)$/.test(f));
     expect(files.length).toBeGreaterThan(20);
