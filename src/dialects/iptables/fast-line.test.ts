@@ -2,8 +2,9 @@
  * The fast reader (fast-line.ts) must give exactly what the general reader gives: the same syntax
  * tree, the same diagnostics and the same model, on every file. Each input is loaded twice, with
  * and without the fast reader, and compared. Inputs: the fixtures, the corpora in ../shared
- * (skipped when absent), and lines made by mutating real lines (seeded), which exercise every
- * way the fast reader must decline a line and its memory of rule tails.
+ * (skipped when absent), lines made by mutating real lines (seeded), and generated iptables and
+ * ip6tables lines (a fast-check property). The last two exercise the ways the fast reader must
+ * decline a line, and its memory of rule tails (every line comes back with other base options).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
