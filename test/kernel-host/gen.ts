@@ -11,17 +11,30 @@ import type { Rng } from '../../src/kernel/random.js';
 export type { Rng };
 export { makeRandom as mulberry32 } from '../../src/kernel/random.js';
 
-const pick = <T>(r: Rng, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
-const chance = (r: Rng, p: number): boolean => r() < p;
+export const pick = <T>(r: Rng, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
+export const chance = (r: Rng, p: number): boolean => r() < p;
 
 const REJECTS = ['--reject-with tcp-reset', '', '--reject-with icmp-port-unreachable', '--reject-with icmp-host-unreachable',
   '--reject-with icmp-admin-prohibited', '--reject-with icmp-net-unreachable', '--reject-with icmp-host-prohibited'];
 
-function verdict(r: Rng, proto: string): string {
+/** ACCEPT, DROP or REJECT with one of `rejects` (tcp-reset only for tcp). */
+export function verdictOf(r: Rng, proto: string, rejects: readonly string[]): string {
   const v = pick(r, ['ACCEPT', 'ACCEPT', 'DROP', 'REJECT']);
   if (v !== 'REJECT') return v;
-  const w = pick(r, REJECTS.filter((x) => proto === 'tcp' || !x.includes('tcp-reset')));
+  const w = pick(r, rejects.filter((x) => proto === 'tcp' || !x.includes('tcp-reset')));
   return `REJECT ${w}`.trim();
+}
+
+const verdict = (r: Rng, proto: string): string => verdictOf(r, proto, REJECTS);
+
+/** The router's restore file: raw and nat as given, filter with random policies and these rules. */
+export function routerRestore(r: Rng, raw: readonly string[], nat: readonly string[], rin: readonly string[], fwd: readonly string[], rout: readonly string[]): string {
+  return [
+    '*raw', ':PREROUTING ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ...raw, 'COMMIT',
+    '*nat', ':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]', ...nat, 'COMMIT',
+    '*filter', `:INPUT ${pick(r, ['ACCEPT', 'DROP'])} [0:0]`, `:FORWARD ${pick(r, ['ACCEPT', 'DROP', 'DROP'])} [0:0]`, `:OUTPUT ${pick(r, ['ACCEPT', 'ACCEPT', 'DROP'])} [0:0]`,
+    ...rin, ...fwd, ...rout, 'COMMIT', '',
+  ].join('\n');
 }
 
 function portRules(r: Rng, chain: string, dst: string | undefined, ports: readonly (readonly [string, number])[]): string[] {
@@ -66,12 +79,7 @@ export function generateConfig(r: Rng): Config {
   const rout: string[] = [];
   if (chance(r, 0.5)) rout.push('-A OUTPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT');
   rout.push(...portRules(r, 'OUTPUT', undefined, LOCAL_PORTS));
-  const router = [
-    '*raw', ':PREROUTING ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ...raw, 'COMMIT',
-    '*nat', ':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]', ...nat, 'COMMIT',
-    '*filter', `:INPUT ${pick(r, ['ACCEPT', 'DROP'])} [0:0]`, `:FORWARD ${pick(r, ['ACCEPT', 'DROP', 'DROP'])} [0:0]`, `:OUTPUT ${pick(r, ['ACCEPT', 'ACCEPT', 'DROP'])} [0:0]`,
-    ...rin, ...fwd, ...rout, 'COMMIT', '',
-  ].join('\n');
+  const router = routerRestore(r, raw, nat, rin, fwd, rout);
   const sin: string[] = [];
   if (chance(r, 0.5)) sin.push('-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT');
   if (chance(r, 0.2)) sin.push('-A INPUT -s 198.18.0.0/24 -p tcp -m tcp --dport 22 -j DROP');

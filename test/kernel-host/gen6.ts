@@ -6,10 +6,7 @@
  * DROP policy breaks the link. Addresses in fd00:f00d::/32 only.
  */
 import type { Rng } from '../../src/kernel/random.js';
-import type { Config } from './gen.js';
-
-const pick = <T>(r: Rng, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
-const chance = (r: Rng, p: number): boolean => r() < p;
+import { type Config, chance, pick, routerRestore, verdictOf } from './gen.js';
 
 export const V6 = {
   client: 'fd00:f00d:18::2', client2: 'fd00:f00d:18::3', routerIn: 'fd00:f00d:18::1', routerOut: 'fd00:f00d:19::1', server: 'fd00:f00d:19::2',
@@ -18,11 +15,7 @@ export const V6 = {
 const REJECTS6 = ['--reject-with tcp-reset', '', '--reject-with icmp6-port-unreachable', '--reject-with icmp6-adm-prohibited',
   '--reject-with icmp6-addr-unreachable', '--reject-with icmp6-no-route'];
 
-function verdict(r: Rng, proto: string): string {
-  const v = pick(r, ['ACCEPT', 'ACCEPT', 'DROP', 'REJECT']);
-  if (v !== 'REJECT') return v;
-  return `REJECT ${pick(r, REJECTS6.filter((x) => proto === 'tcp' || !x.includes('tcp-reset')))}`.trim();
-}
+const verdict = (r: Rng, proto: string): string => verdictOf(r, proto, REJECTS6);
 
 function portRules(r: Rng, chain: string, dst: string | undefined, ports: readonly (readonly [string, number])[]): string[] {
   return ports.filter(() => chance(r, 0.5)).map(([proto, port]) => `-A ${chain}${dst ? ` -d ${dst}/128` : ''} -p ${proto} -m ${proto} --dport ${port} -j ${verdict(r, proto)}`);
@@ -60,12 +53,7 @@ export function generateConfig6(r: Rng): Config {
   const rout = [...ndRules(r, 'OUTPUT', ['fhr0', 'fhr1'])];
   if (chance(r, 0.5)) rout.push('-A OUTPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT');
   rout.push(...portRules(r, 'OUTPUT', undefined, [['tcp', 22], ['tcp', 80], ['udp', 53]]));
-  const router = [
-    '*raw', ':PREROUTING ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ...raw, 'COMMIT',
-    '*nat', ':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]', ...nat, 'COMMIT',
-    '*filter', `:INPUT ${pick(r, ['ACCEPT', 'DROP'])} [0:0]`, `:FORWARD ${pick(r, ['ACCEPT', 'DROP', 'DROP'])} [0:0]`, `:OUTPUT ${pick(r, ['ACCEPT', 'ACCEPT', 'DROP'])} [0:0]`,
-    ...rin, ...fwd, ...rout, 'COMMIT', '',
-  ].join('\n');
+  const router = routerRestore(r, raw, nat, rin, fwd, rout);
   const sin = [...ndRules(r, 'INPUT', ['fhs0', 'lo'])];
   if (chance(r, 0.5)) sin.push('-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT');
   if (chance(r, 0.2)) sin.push('-A INPUT -s fd00:f00d:18::/64 -p tcp -m tcp --dport 22 -j DROP');
