@@ -5,10 +5,9 @@
  * ruleset (default: every 3rd).
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { corpusPath, hasCorpus } from '../support/corpus.js';
-import { describeKernel, envInt } from './kernel-env.js';
-import { KernelSession } from '../../src/kernel/session.js';
+import { describeKernel, envInt, suiteSession } from './kernel-env.js';
 import { type KernelCaseRecord, compareWithRecord, parseRecords, recordPacket } from '../../src/kernel/record.js';
 import type { Packet } from '../../src/model/packet.js';
 
@@ -25,13 +24,7 @@ function groupByRuleset(records: readonly KernelCaseRecord[]): KernelCaseRecord[
 }
 
 describeKernel('kernel harness replays recorded corpus cases', () => {
-  let session: KernelSession;
-  beforeAll(async () => {
-    session = await KernelSession.open();
-  });
-  afterAll(async () => {
-    await session?.close();
-  });
+  const session = suiteSession();
 
   for (const file of ['iptables-filter-sample.jsonl', 'ip6tables-filter-sample.jsonl', 'nftables-input-sample.jsonl']) {
     it.skipIf(!hasCorpus)(`gives the recorded answers for ${file}`, async () => {
@@ -45,14 +38,14 @@ describeKernel('kernel harness replays recorded corpus cases', () => {
       for (const group of groups) {
         const first = group[0] as KernelCaseRecord;
         const dialect = first.dialect === 'nftables' ? 'nftables' : first.dialect === 'ip6tables-save' ? 'ip6tables' : 'iptables';
-        const loadError = await session.load(first.ruleset, dialect);
+        const loadError = await session().load(first.ruleset, dialect);
         expect(loadError, `${first.id}: the kernel refused the recorded ruleset`).toBeUndefined();
         const packets = group.map((r) => {
           const { packet, errors } = recordPacket(r);
           if (!packet) throw new Error(`${r.id}: bad packet: ${errors.join('; ')}`);
           return packet;
         });
-        const obs = await session.observe(packets as Packet[]);
+        const obs = await session().observe(packets as Packet[]);
         for (const [i, o] of obs.entries()) {
           const r = group[i] as KernelCaseRecord;
           cases += 1;
@@ -63,7 +56,7 @@ describeKernel('kernel harness replays recorded corpus cases', () => {
           const diff = compareWithRecord(r, o.outcome);
           if (diff.length > 0) mismatches.push(`${r.id}: ${diff.join('; ')}`);
         }
-        expect(await session.checkCounters()).toEqual([]);
+        expect(await session().checkCounters()).toEqual([]);
       }
       expect(mismatches.slice(0, 20)).toEqual([]);
       expect(cases).toBe(groups.reduce((n, g) => n + g.length, 0));

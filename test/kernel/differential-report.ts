@@ -1,11 +1,10 @@
 /** The suite, report and assertions shared by the random differential suites (iptables and nftables). */
 import { appendFileSync } from 'node:fs';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { type DifferentialOptions, type DifferentialReport, formatCoverage, formatDisagreement, runDifferential } from '../../src/kernel/differential.js';
 import type { ModelUnderTest } from '../../src/kernel/model.js';
 import { formatRecord } from '../../src/kernel/record.js';
-import { KernelSession } from '../../src/kernel/session.js';
-import { describeKernel } from './kernel-env.js';
+import { describeKernel, suiteSession } from './kernel-env.js';
 
 export interface DifferentialRun {
   readonly label: string;
@@ -46,19 +45,13 @@ export interface DifferentialSuite<R> {
 /** One kernel session, `cases` random cases from `seed`, and 0 disagreements required. */
 export function describeDifferential<R>(suite: DifferentialSuite<R>): void {
   describeKernel(suite.title, () => {
-    let session: KernelSession;
-    beforeAll(async () => {
-      session = await KernelSession.open({ interfaces: ['fwo1', 'fwo2', 'eth0'] });
-    });
-    afterAll(async () => {
-      await session?.close();
-    });
+    const session = suiteSession({ interfaces: ['fwo1', 'fwo2', 'eth0'] });
 
     it(`agrees with the kernel on ${suite.cases} cases (seed ${suite.seed})`, async () => {
       const models = await suite.models();
       const { record } = suite;
       const report = await runDifferential<R>({
-        session, models, cases: suite.cases, seed: suite.seed,
+        session: session(), models, cases: suite.cases, seed: suite.seed,
         ...(suite.source !== undefined ? { source: suite.source } : {}),
         ...(record !== undefined && record !== '' ? { onCase: (r) => appendFileSync(record, `${formatRecord(r)}\n`) } : {}),
       });

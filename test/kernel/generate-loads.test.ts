@@ -2,9 +2,8 @@
  * Every generated ruleset must be one the kernel accepts, and the generator's printer must write
  * exactly what iptables-save prints back (so recorded cases are canonical iptables-save text).
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeKernel, envInt } from './kernel-env.js';
-import { KernelSession } from '../../src/kernel/session.js';
+import { expect, it } from 'vitest';
+import { describeKernel, envInt, suiteSession } from './kernel-env.js';
 import { nsRun } from '../../src/kernel/exec.js';
 import { sampleCase, printRuleset, rulesetDialect } from '../../src/kernel/generate.js';
 
@@ -16,26 +15,20 @@ function canonical(text: string): string {
 }
 
 describeKernel('generated rulesets', () => {
-  let session: KernelSession;
-  beforeAll(async () => {
-    session = await KernelSession.open({ interfaces: ['fwo1', 'fwo2', 'eth0'] });
-  });
-  afterAll(async () => {
-    await session?.close();
-  });
+  const session = suiteSession({ interfaces: ['fwo1', 'fwo2', 'eth0'] });
 
   it(`load in the kernel and print as iptables-save does (${COUNT} seeds, both families)`, async () => {
     const problems: string[] = [];
     for (let seed = 1; seed <= COUNT; seed++) {
-      const c = sampleCase(seed, { packets: 1, interfaces: session.interfaces });
+      const c = sampleCase(seed, { packets: 1, interfaces: session().interfaces });
       const text = printRuleset(c.ruleset);
       const dialect = rulesetDialect(c.ruleset);
-      const err = await session.load(text, dialect);
+      const err = await session().load(text, dialect);
       if (err !== undefined) {
         problems.push(`seed ${seed}: kernel refused:\n${err}\n${text}`);
         continue;
       }
-      const saved = await nsRun(session.lab.firewall, [`${dialect}-save`]);
+      const saved = await nsRun(session().lab.firewall, [`${dialect}-save`]);
       if (canonical(saved.stdout) !== canonical(text)) {
         const a = canonical(text).split('\n');
         const b = canonical(saved.stdout).split('\n');

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import { checkKernelSupport, type KernelSupport } from '../../src/kernel/environment.js';
 import { destroyAllSync } from '../../src/kernel/cleanup.js';
+import { KernelSession, type SessionOptions } from '../../src/kernel/session.js';
 
 export const REQUIRE_KERNEL_ENV = 'FWDOCTOR_REQUIRE_KERNEL';
 
@@ -47,6 +48,24 @@ export function describeKernel(name: string, body: () => void): void {
     });
     body();
   });
+}
+
+/**
+ * A kernel session for the suite this is called in: opened before its tests, closed after them.
+ * Tests call the returned function to get it.
+ */
+export function suiteSession(opts: SessionOptions = {}): () => KernelSession {
+  let session: KernelSession | undefined;
+  beforeAll(async () => {
+    session = await KernelSession.open(opts);
+  });
+  afterAll(async () => {
+    await session?.close();
+  });
+  return () => {
+    if (session === undefined) throw new Error('the kernel session did not open (see the error of beforeAll)');
+    return session;
+  };
 }
 
 /** A number from the environment, or the default. */

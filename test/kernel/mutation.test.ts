@@ -3,9 +3,8 @@
  * exclusive, `--dport 1:10` matching only 2-9) and the differential run must catch it and shrink
  * it to a tiny ruleset. The bug lives only in this test, as a transformation of the model Ruleset.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeKernel } from './kernel-env.js';
-import { KernelSession } from '../../src/kernel/session.js';
+import { expect, it } from 'vitest';
+import { describeKernel, suiteSession } from './kernel-env.js';
 import { formatDisagreement, runDifferential } from '../../src/kernel/differential.js';
 import { fromGenerated, simulatorModel } from '../../src/kernel/model.js';
 import { fromIntervals } from '../../src/model/interval-set.js';
@@ -36,18 +35,12 @@ function exclusiveDportRanges(rs: Ruleset): Ruleset {
 }
 
 describeKernel('mutation check: the harness catches a planted simulator bug', () => {
-  let session: KernelSession;
-  beforeAll(async () => {
-    session = await KernelSession.open({ interfaces: ['fwo1', 'fwo2', 'eth0'] });
-  });
-  afterAll(async () => {
-    await session?.close();
-  });
+  const session = suiteSession({ interfaces: ['fwo1', 'fwo2', 'eth0'] });
 
   it('finds "--dport lo:hi treated as exclusive" and shrinks it to a small case', async () => {
     const buggy = simulatorModel('simulator with exclusive dport ranges (planted bug)', fromGenerated, {}, exclusiveDportRanges);
     const clean = simulatorModel('simulator', fromGenerated);
-    const report = await runDifferential({ session, models: [buggy], baseline: clean, cases: 3000, seed: 1000, maxDisagreements: 1 });
+    const report = await runDifferential({ session: session(), models: [buggy], baseline: clean, cases: 3000, seed: 1000, maxDisagreements: 1 });
     expect(report.harnessProblems).toEqual([]);
     expect(report.disagreements.length).toBe(1);
     const d = report.disagreements[0];

@@ -3,9 +3,8 @@
  * values, which the harness resets) and `nft -j` JSON (as listed by the kernel: a verdict map
  * before the chains it jumps to, which the harness reorders so nft loads it).
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeKernel } from './kernel-env.js';
-import { KernelSession } from '../../src/kernel/session.js';
+import { expect, it } from 'vitest';
+import { describeKernel, suiteSession } from './kernel-env.js';
 import { nativeListing } from '../../src/kernel/product-model.js';
 import { isNftablesRuleset, verifyRuleset } from '../../src/kernel/verify.js';
 
@@ -47,13 +46,7 @@ table ip6 extra {
 `;
 
 describeKernel('verify-kernel on nftables rulesets', () => {
-  let session: KernelSession;
-  beforeAll(async () => {
-    session = await KernelSession.open({ interfaces: ['fwo1', 'fwo2', 'eth0'] });
-  });
-  afterAll(async () => {
-    await session?.close();
-  });
+  const session = suiteSession({ interfaces: ['fwo1', 'fwo2', 'eth0'] });
 
   it('recognises nftables text and JSON', () => {
     expect(isNftablesRuleset(RULESET)).toBe(true);
@@ -73,8 +66,8 @@ describeKernel('verify-kernel on nftables rulesets', () => {
   }, 120_000);
 
   it('agrees with the kernel on the nft -j JSON of the same ruleset', async () => {
-    expect(await session.load(RULESET, 'nftables')).toBeUndefined();
-    const json = nativeListing(await session.listJson());
+    expect(await session().load(RULESET, 'nftables')).toBeUndefined();
+    const json = nativeListing(await session().listJson());
     expect(isNftablesRuleset(json)).toBe(true);
     const r = await verifyRuleset(json, { packets: 300, seed: 4, fileName: 'rules.json', skipEnvironmentCheck: true });
     if (!r.ok) throw new Error(r.failure.message);
