@@ -76,6 +76,13 @@ export function plainLayout(op: CommandOp, valid: boolean, takesRule: boolean, o
   return l;
 }
 
+/** The layout of a line with an op, a chain and a `[packets:bytes]` prefix (one per line). */
+export function countedLayout(
+  op: CommandOp, valid: boolean, takesRule: boolean, opCol: number, opLen: number, chainCol: number, chainLen: number, counters: Counters,
+): Layout {
+  return new Layout(op, valid, takesRule, opCol, opLen, chainCol, chainLen, NO_SPAN, 0, NO_SPAN, 0, undefined, undefined, counters);
+}
+
 /** The layout of a parsed line (shared when it has only an op and a chain, in the first 255 columns). */
 function layoutOf(eager: CommandLine, counters: Counters | undefined): Layout {
   const opCol = colOf(eager.opSpan);

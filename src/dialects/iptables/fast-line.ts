@@ -15,7 +15,7 @@
  */
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import { readAddressSpecAt } from './address-spec.js';
-import { type LineSource, LazyCommand, plainLayout, summarize } from './command.js';
+import { type LineSource, LazyCommand, countedLayout, plainLayout, summarize } from './command.js';
 import { EarlyConverter } from './convert-early.js';
 import { type ExtensionParts, extensionParts } from './convert-rule.js';
 import { ExtReader } from './fast-ext.js';
@@ -23,11 +23,15 @@ import { type TailContext, TailMemo, hashRange } from './fast-memo.js';
 import { BaseOptions, ScratchRule } from './fast-scratch.js';
 import { LineTokens } from './fast-tokens.js';
 import type { LineInput } from './line-cursor.js';
+import { LineSpan } from './span.js';
+import type { Counters } from './syntax.js';
 import { parseIptProtocol } from './protocols.js';
 import { checkRule, interfaceSeen } from './rule-checks.js';
 
 const DASH = 45;
 const BANG = 33;
+const BRACKET = 91;
+const COUNTERS = /^\[(\d+):(\d+)\]$/;
 const LETTER_M = 109;
 const LETTER_J = 106;
 
@@ -51,8 +55,15 @@ export class FastLineReader implements TailContext {
   private tailHash = 0;
   /** A `!` waiting for its option. */
   private invert = false;
+  /** The line's `[packets:bytes]` prefix, and the index of its `-A` (1 after the prefix, else 0). */
+  private counters: Counters | undefined;
+  private first = 0;
 
-  constructor(private readonly src: LineSource) {
+  /**
+   * `src` is where lines are read again from (LazyCommand); `counted`, the same for lines with a
+   * `[packets:bytes]` prefix (read from their second word).
+   */
+  constructor(private readonly src: LineSource, private readonly counted: LineSource) {
     this.checkInput = { file: src.file, line: 0, text: '', tokens: [], start: 0, family: src.family, table: src.table };
     this.ext = new ExtReader(src.family, src.file);
     this.convert = src.hook instanceof EarlyConverter ? src.hook : undefined;
@@ -75,7 +86,7 @@ export class FastLineReader implements TailContext {
     const t = this.tok;
     const n = t.count;
     // Base options up to the first -m or -j: the tail from there on may be known.
-    let i = 2;
+    let i = this.first + 2;
     while (i < n) {
       const at = this.pastBang(i);
       const c = at < 0 ? 0 : t.dashLetter(at);
@@ -97,11 +108,22 @@ export class FastLineReader implements TailContext {
     return this.readTail(i);
   }
 
-  /** Splits the line and reads `-A CHAIN`; false to decline. */
+  /** Splits the line and reads its `[packets:bytes]` prefix, if any, and `-A CHAIN`; false to decline. */
   private start(raw: string, line: number): boolean {
     const t = this.tok;
-    if (!t.split(raw) || t.count < 2 || !t.is(0, '-A') || t.isQuoted(1)) return false;
-    const c0 = raw.charCodeAt(t.start(1));
+    if (!t.split(raw)) return false;
+    this.counters = undefined;
+    this.first = 0;
+    if (raw.charCodeAt(0) === BRACKET) {
+      // As the general reader reads it (parse.ts): anything but [digits:digits] is an error there.
+      const m = COUNTERS.exec(t.text(0));
+      if (m === null) return false;
+      this.counters = { packets: m[1] as string, bytes: m[2] as string, span: new LineSpan(this.src.file, line, t.start(0) + 1, t.end(0) - t.start(0)) };
+      this.first = 1;
+    }
+    const k = this.first;
+    if (t.count < k + 2 || !t.is(k, '-A') || t.isQuoted(k + 1)) return false;
+    const c0 = raw.charCodeAt(t.start(k + 1));
     if (c0 === DASH || c0 === BANG) return false;
     this.line = line;
     this.invert = false;
@@ -240,8 +262,15 @@ export class FastLineReader implements TailContext {
 
   private command(summary: LazyCommand['summary']): LazyCommand {
     const t = this.tok;
-    const layout = plainLayout('append', true, true, 1, 2, t.start(1) + 1, t.end(1) - t.start(1));
-    return new LazyCommand(this.src, this.line, t.raw, this.chain, summary, layout);
+    const k = this.first;
+    const opCol = t.start(k) + 1;
+    const chainCol = t.start(k + 1) + 1;
+    const chainLen = t.end(k + 1) - t.start(k + 1);
+    if (this.counters === undefined) {
+      return new LazyCommand(this.src, this.line, t.raw, this.chain, summary, plainLayout('append', true, true, opCol, 2, chainCol, chainLen));
+    }
+    const layout = countedLayout('append', true, true, opCol, 2, chainCol, chainLen, this.counters);
+    return new LazyCommand(this.counted, this.line, t.raw, this.chain, summary, layout);
   }
 
   /**
@@ -264,8 +293,8 @@ export class FastLineReader implements TailContext {
   /** The chain name of token 1, the previous line's string when it is the same chain. */
   private chainText(): string {
     const t = this.tok;
-    const s = t.start(1);
-    const e = t.end(1);
+    const s = t.start(this.first + 1);
+    const e = t.end(this.first + 1);
     const last = this.chain;
     if (last.length === e - s && t.raw.startsWith(last, s)) return last;
     return t.raw.slice(s, e);

@@ -11,7 +11,7 @@ import { type LineSource, type RuleHook, readCommand } from './command.js';
 import { FastLineReader } from './fast-line.js';
 import { TABLES, isTableName } from './tables.js';
 import { resolveSyntax } from './resolve.js';
-import { plainDiagnostic } from './span.js';
+import { LineSpan, plainDiagnostic } from './span.js';
 import type {
   BlankLine, ChainLine, CommandLine, CommentLine, Counters, IpFamily, IptablesSyntax, RuleSyntax, TableBlock, TableItem, TopItem,
 } from './syntax.js';
@@ -125,8 +125,8 @@ export function parseIptablesSyntax(file: SourceFile, opts: ParseOptions = {}): 
       if (decl) open.items.push(decl);
       continue;
     }
-    if (first === '-' && lead === 0 && opts.fast !== false) {
-      const cmd = (open.fast ??= new FastLineReader(sourceFor(open, 0, 0))).read(raw, n);
+    if ((first === '-' || first === '[') && lead === 0 && opts.fast !== false) {
+      const cmd = (open.fast ??= new FastLineReader(sourceFor(open, 0, 0), sourceFor(open, 0, 1))).read(raw, n);
       if (cmd !== undefined) { open.items.push(cmd); continue; }
     }
     tokenizeInto(raw, lead, buf);
@@ -139,7 +139,7 @@ export function parseIptablesSyntax(file: SourceFile, opts: ParseOptions = {}): 
     const t0 = tokens[0] as Token;
     if (t0.text.startsWith('[')) {
       const m = COUNTERS.exec(t0.text);
-      if (m) counters = { packets: m[1] as string, bytes: m[2] as string, span: lineSpan(name, n, t0.col, t0.len) };
+      if (m) counters = { packets: m[1] as string, bytes: m[2] as string, span: new LineSpan(name, n, t0.col, t0.len) };
       else diagnostics.push(error('iptables/invalid-value', `expected counters as [packets:bytes], got '${t0.text}'`, lineSpan(name, n, t0.col, t0.len)));
       startTok = 1;
     }
