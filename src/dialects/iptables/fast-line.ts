@@ -1,6 +1,7 @@
 /**
- * The fast reader for the lines iptables-save writes most: `-A CHAIN`, base options (`-s -d -i -o
- * -p`, with `!`), then `-m NAME` with exactly spelled options and `-j TARGET`. It reads the same
+ * The fast reader for the lines iptables-save writes most: `-A CHAIN` (after a `[packets:bytes]`
+ * prefix with `-c`), base options (`-s -d -i -o -p`, with `!`), then `-m NAME` with exactly
+ * spelled options and `-j TARGET`. It reads the same
  * rule the general reader (parse-rule.ts) reads, without its token strings and getopt tables, and
  * hands it to the shared checks (checkRule, summarize) and conversion (convert-rule.ts).
  *
@@ -8,7 +9,7 @@
  * from its memory (fast-memo.ts): then only the line's base options are read.
  *
  * It only accepts what it reads exactly as the general reader would and what raises no
- * diagnostic. Anything else (counters, quotes with escapes, tabs, abbreviated or `=` options,
+ * diagnostic. Anything else (`-c` counters, quotes with escapes, tabs, abbreviated or `=` options,
  * implicit protocol matches, address lists, `-f`, `-g`, errors, warnings) is declined, and the
  * general reader reads the line and reports it. fast-line.test.ts checks that both readers give
  * equal results on every line of the corpora and on generated lines.
