@@ -1,15 +1,15 @@
 /**
  * The fast reader for the lines iptables-save writes most: `-A CHAIN` (after a `[packets:bytes]`
  * prefix with `-c`), base options (`-s -d -i -o -p`, with `!`), then `-m NAME` with exactly
- * spelled options and `-j TARGET`. It reads the same
- * rule the general reader (parse-rule.ts) reads, without its token strings and getopt tables, and
- * hands it to the shared checks (checkRule, summarize) and conversion (convert-rule.ts).
+ * spelled options and `-j TARGET`. It reads the same rule the general reader (parse-rule.ts)
+ * reads, without its token strings and getopt tables, and hands it to the shared checks
+ * (checkRule, summarize) and conversion (convert-rule.ts).
  *
  * A rule tail (everything from the first `-m`/`-j` on) it has read and checked before is taken
  * from its memory (fast-memo.ts): then only the line's base options are read.
  *
  * It only accepts what it reads exactly as the general reader would and what raises no
- * diagnostic. Anything else (`-c` counters, quotes with escapes, tabs, abbreviated or `=` options,
+ * diagnostic. Anything else (`-c packets bytes`, quotes with escapes, tabs, abbreviated or `=` options,
  * implicit protocol matches, address lists, `-f`, `-g`, errors, warnings) is declined, and the
  * general reader reads the line and reports it. fast-line.test.ts checks that both readers give
  * equal results on every line of the corpora and on generated lines.
