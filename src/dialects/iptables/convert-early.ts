@@ -12,7 +12,7 @@ import type { Match } from '../../model/match.js';
 import type { Origin } from '../../model/origin.js';
 import type { Rule } from '../../model/ruleset.js';
 import { LazyCommand } from './command.js';
-import { type ExtensionParts, type PartScope, type RuleParts, assemble, assembleMatch, convertPartsOf } from './convert-rule.js';
+import { type ExtensionParts, type PartScope, type RuleParts, assemble, assembleMatch, convertPartsOf, unfinished } from './convert-rule.js';
 import type { ResolvedRule } from './resolve.js';
 import type { CommandLine, IpFamily, RuleSyntax } from './syntax.js';
 
@@ -72,13 +72,12 @@ export class EarlyConverter {
    */
   appendedParts(cmd: LazyCommand, chain: string, ext: ExtensionParts): void {
     const index = this.count(cmd, chain, 1);
-    const action = ext.action;
-    if (action === undefined || ext.jump !== undefined || ext.opaque.length > 0 || ext.ipsets.length > 0 || cmd.op !== 'append') {
+    if (unfinished(ext) || cmd.op !== 'append') {
       this.keep(cmd, chain, index, assemble(ext));
       return;
     }
     // The common case: finished without making its parts first.
-    cmd.early = ruleOf(assembleMatch(ext), ext.effects, action, ext.comment, ruleOrigin(cmd.file, cmd, this.table, chain, index));
+    cmd.early = ruleOf(assembleMatch(ext), ext.effects, ext.action as Action, ext.comment, ruleOrigin(cmd.file, cmd, this.table, chain, index));
   }
 
   /** The position of the line's (last) rule if every line of the chain so far was an append. */
@@ -89,8 +88,7 @@ export class EarlyConverter {
   }
 
   private keep(cmd: LazyCommand, chain: string, index: number, parts: RuleParts): void {
-    const open = parts.action === undefined || parts.jump !== undefined || parts.opaque.length > 0 || parts.ipsets.length > 0;
-    cmd.early = open || cmd.op !== 'append'
+    cmd.early = unfinished(parts) || cmd.op !== 'append'
       ? parts
       : modelRule(parts as RuleParts & { readonly action: Action }, ruleOrigin(cmd.file, cmd, this.table, chain, index));
   }

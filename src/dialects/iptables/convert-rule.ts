@@ -295,6 +295,19 @@ export function extensionParts(matches: readonly MatchSyntax[], t: TargetSyntax 
   return out;
 }
 
+/** Do these parts name something of their own line (an opaque module or an ipset, with its span)? */
+export function lineSpecific(p: Pick<ExtensionParts, 'opaque' | 'ipsets'>): boolean {
+  return p.opaque.length > 0 || p.ipsets.length > 0;
+}
+
+/**
+ * Do these parts need the rest of the table (a jump to decide) or the line (see lineSpecific)
+ * before they make a model rule?
+ */
+export function unfinished(p: Pick<ExtensionParts, 'action' | 'jump' | 'opaque' | 'ipsets'>): boolean {
+  return p.action === undefined || p.jump !== undefined || lineSpecific(p);
+}
+
 /** The conjunction `startBase` began, finished with the extensions' predicates. */
 export function assembleMatch(ext: ExtensionParts): Match {
   if (ext.none) AND.add(NONE);

@@ -18,7 +18,7 @@ import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import { readAddressSpecAt } from './address-spec.js';
 import { type LineSource, LazyCommand, countedLayout, plainLayout, summarize } from './command.js';
 import { EarlyConverter } from './convert-early.js';
-import { type ExtensionParts, extensionParts } from './convert-rule.js';
+import { type ExtensionParts, extensionParts, lineSpecific } from './convert-rule.js';
 import { ExtReader } from './fast-ext.js';
 import { type TailContext, TailMemo, hashRange } from './fast-memo.js';
 import { BaseOptions, ScratchRule } from './fast-scratch.js';
@@ -204,16 +204,6 @@ export class FastLineReader implements TailContext {
     }
   }
 
-  /** Is there a base option (an unquoted `-s -d -i -o -p` word) from token i on? */
-  private baseInTail(i: number): boolean {
-    const t = this.tok;
-    for (let k = i; k < t.count; k++) {
-      const c = t.dashLetter(k);
-      if (c === 115 || c === 100 || c === 105 || c === 111 || c === 112) return true;
-    }
-    return false;
-  }
-
   /**
    * Reads the rest of the line from token i (match modules, their options, the target, and any
    * base option among them), checks the rule and notes its tail for later lines.
@@ -221,7 +211,8 @@ export class FastLineReader implements TailContext {
   private readTail(i: number): LazyCommand | undefined {
     const t = this.tok;
     const n = t.count;
-    const from = i;
+    // A tail with a base option among its extensions is not only extensions: it serves no other line.
+    let onlyExtensions = true;
     const x = this.ext;
     x.begin();
     while (i < n) {
@@ -234,6 +225,7 @@ export class FastLineReader implements TailContext {
         i += 2;
       } else if (c !== 0) {
         if (i + 1 >= n || !this.base(c, i + 1, this.takeBang())) return undefined;
+        onlyExtensions = false;
         i += 2;
       } else {
         // `--name` of a loaded extension, spelled out, without `=value`.
@@ -254,7 +246,7 @@ export class FastLineReader implements TailContext {
     const protocol = this.b.protocol < 0 ? 0 : this.b.protocol;
     const ext = this.convert === undefined ? undefined : extensionParts(matches, target, this.convert.scopeOf(this.chain), protocol);
     // A tail of extensions only, that needs nothing line-specific, serves later lines.
-    if (summary === undefined && !this.baseInTail(from) && (ext === undefined || (ext.opaque.length === 0 && ext.ipsets.length === 0))) {
+    if (summary === undefined && onlyExtensions && (ext === undefined || !lineSpecific(ext))) {
       this.tails.note(t.raw, this.tailAt, t.raw.length, this.tailHash, this, ext);
     }
     this.finish(cmd, ext);
