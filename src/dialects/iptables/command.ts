@@ -35,6 +35,14 @@ export interface RuleHook {
 
 const NO_SPAN = -1;
 
+const COUNTERS = /^\[(\d+):(\d+)\]$/;
+
+/** `[packets:bytes]` (a rule's prefix, a chain's last word) as counters at `span`; undefined when malformed. */
+export function readCounters(text: string, span: Span): Counters | undefined {
+  const m = COUNTERS.exec(text);
+  return m === null ? undefined : { packets: m[1] as string, bytes: m[2] as string, span };
+}
+
 /**
  * What a line is (its op, whether it is valid and takes a rule) and where its op, chain, rule
  * number and argument tokens are, with the rarely present number, argument and `[p:b]` counters.

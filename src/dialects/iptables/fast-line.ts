@@ -16,7 +16,7 @@
  */
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import { readAddressSpecAt } from './address-spec.js';
-import { type LineSource, LazyCommand, countedLayout, plainLayout, summarize } from './command.js';
+import { type LineSource, LazyCommand, countedLayout, plainLayout, readCounters, summarize } from './command.js';
 import { EarlyConverter } from './convert-early.js';
 import { type ExtensionParts, extensionParts, lineSpecific } from './convert-rule.js';
 import { ExtReader } from './fast-ext.js';
@@ -32,7 +32,6 @@ import { checkRule, interfaceSeen } from './rule-checks.js';
 const DASH = 45;
 const BANG = 33;
 const BRACKET = 91;
-const COUNTERS = /^\[(\d+):(\d+)\]$/;
 const LETTER_M = 109;
 const LETTER_J = 106;
 
@@ -117,9 +116,8 @@ export class FastLineReader implements TailContext {
     this.first = 0;
     if (raw.charCodeAt(0) === BRACKET) {
       // As the general reader reads it (parse.ts): anything but [digits:digits] is an error there.
-      const m = COUNTERS.exec(t.text(0));
-      if (m === null) return false;
-      this.counters = { packets: m[1] as string, bytes: m[2] as string, span: new LineSpan(this.src.file, line, t.start(0) + 1, t.end(0) - t.start(0)) };
+      this.counters = readCounters(t.text(0), new LineSpan(this.src.file, line, t.start(0) + 1, t.end(0) - t.start(0)));
+      if (this.counters === undefined) return false;
       this.first = 1;
     }
     const k = this.first;

@@ -7,7 +7,7 @@
 import { type Diagnostic, type Parsed, error, warning } from '../../diagnostics/diagnostic.js';
 import { type SourceFile, type Span, lineSpan } from '../../diagnostics/source.js';
 import { detectFamily } from './detect.js';
-import { type LineSource, type RuleHook, readCommand } from './command.js';
+import { type LineSource, type RuleHook, readCommand, readCounters } from './command.js';
 import { FastLineReader } from './fast-line.js';
 import { TABLES, isTableName } from './tables.js';
 import { resolveSyntax } from './resolve.js';
@@ -45,7 +45,6 @@ interface OpenTable {
   fast: FastLineReader | undefined;
 }
 
-const COUNTERS = /^\[(\d+):(\d+)\]$/;
 const MAX_OUTSIDE = 10;
 
 export function parseIptablesSyntax(file: SourceFile, opts: ParseOptions = {}): Parsed<IptablesSyntax> {
@@ -138,9 +137,8 @@ export function parseIptablesSyntax(file: SourceFile, opts: ParseOptions = {}): 
     let counters: Counters | undefined;
     const t0 = tokens[0] as Token;
     if (t0.text.startsWith('[')) {
-      const m = COUNTERS.exec(t0.text);
-      if (m) counters = { packets: m[1] as string, bytes: m[2] as string, span: new LineSpan(name, n, t0.col, t0.len) };
-      else diagnostics.push(error('iptables/invalid-value', `expected counters as [packets:bytes], got '${t0.text}'`, lineSpan(name, n, t0.col, t0.len)));
+      counters = readCounters(t0.text, new LineSpan(name, n, t0.col, t0.len));
+      if (counters === undefined) diagnostics.push(error('iptables/invalid-value', `expected counters as [packets:bytes], got '${t0.text}'`, lineSpan(name, n, t0.col, t0.len)));
       startTok = 1;
     }
     const cmd = readCommand(sourceFor(open, lead, startTok), n, raw, tokens, buf.count, counters, diagnostics);
@@ -178,10 +176,9 @@ function parseChainLine(raw: string, lead: number, n: number, file: string, out:
   let counters: Counters | undefined;
   const ctok = tokens[2];
   if (ctok !== undefined) {
-    const m = COUNTERS.exec(ctok.text);
     const span = lineSpan(file, n, ctok.col, ctok.len);
-    if (m) counters = { packets: m[1] as string, bytes: m[2] as string, span };
-    else out.push(warning('iptables/invalid-value', `expected counters as [packets:bytes], got '${ctok.text}' (ignored, as iptables-restore does)`, span));
+    counters = readCounters(ctok.text, span);
+    if (counters === undefined) out.push(warning('iptables/invalid-value', `expected counters as [packets:bytes], got '${ctok.text}' (ignored, as iptables-restore does)`, span));
   }
   return {
     kind: 'chain', line: n, text: raw, name: nameTok.text, nameSpan, policy: policyTok.text, policySpan,

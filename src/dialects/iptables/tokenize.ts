@@ -151,13 +151,7 @@ function splitOnSpaces(line: string, from: number, buf: TokenBuffer): void {
     if (line.charCodeAt(i) === SPACE) { i++; continue; }
     let end = line.indexOf(' ', i);
     if (end < 0) end = n;
-    let text: string | undefined;
-    const len = end - i;
-    if (len === 2) {
-      const p = pairIndex(line, i);
-      if (p >= 0) text = PAIRS[p];
-    } else if (len > 2 && len <= 40 && !isDigit(line.charCodeAt(i))) text = common(line, i, end);
-    push(buf, text ?? line.slice(i, end), i, end);
+    push(buf, wordAt(line, i, end), i, end);
     i = end;
   }
 }
@@ -173,7 +167,7 @@ export function wordAt(line: string, start: number, end: number): string {
   if (len === 2) {
     const p = pairIndex(line, start);
     if (p >= 0) w = PAIRS[p];
-  } else if (len > 2 && len <= 40) w = common(line, start, end);
+  } else if (len > 2 && len <= 40 && !isDigit(line.charCodeAt(start))) w = common(line, start, end); // (no common word starts with a digit)
   return w ?? line.slice(start, end);
 }
 
