@@ -132,6 +132,18 @@ export interface TargetSpec extends ExtensionBase {
 
 export type ExtensionSpec = MatchSpec | TargetSpec;
 
+/** An option's value from its arguments: what its `parse` makes, else the arguments themselves (`true` for none). */
+export function optionValue(spec: OptionSpec, args: readonly string[], ctx: ArgContext): ArgResult<unknown> {
+  if (spec.parse) return spec.parse(args, ctx);
+  return ok(args.length === 0 ? true : args.length === 1 ? args[0] : args);
+}
+
+/** Is option `name` (by canonical name) among `options` already? */
+export function hasOption(options: readonly ExtOption[], name: string): boolean {
+  for (const o of options) if (o.name === name) return true;
+  return false;
+}
+
 /** The occurrences of option `name` (by canonical name). */
 export function optionsNamed(inst: ExtInstance, name: string): ExtOption[] {
   return inst.options.filter((o) => o.name === name);
@@ -147,5 +159,5 @@ export function get<T>(inst: ExtInstance, name: string): (ExtOption & { readonly
 }
 
 export function has(inst: ExtInstance, name: string): boolean {
-  return inst.options.some((o) => o.name === name);
+  return hasOption(inst.options, name);
 }

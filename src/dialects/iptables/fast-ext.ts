@@ -6,7 +6,7 @@
  */
 import type { Span } from '../../diagnostics/source.js';
 import { STANDARD_TARGETS, findMatch, findTarget } from './catalog.js';
-import type { ExtensionSpec } from './extension.js';
+import { type ExtensionSpec, hasOption, optionValue } from './extension.js';
 import type { LineTokens } from './fast-tokens.js';
 import { type OptionName, isBaseLongOption, optionNames } from './getopt.js';
 import { LineSpan } from './span.js';
@@ -105,16 +105,10 @@ export class ExtReader {
       args = [t.text(next), t.text(next + 1)];
       next += 2;
     } else return -1;
-    if (spec.multi !== true && ext.options !== undefined) {
-      for (const o of ext.options) if (o.name === spec.name) return -1;
-    }
-    let value: unknown;
-    if (spec.parse) {
-      const r = spec.parse(args, this.argCtx);
-      if (!r.ok) return -1;
-      value = r.value;
-    } else value = args.length === 0 ? true : args.length === 1 ? args[0] : args;
-    const o: ExtOption = { name: spec.name, given: found.name, invert, args, value, span: UNSHOWN };
+    if (spec.multi !== true && ext.options !== undefined && hasOption(ext.options, spec.name)) return -1;
+    const r = optionValue(spec, args, this.argCtx);
+    if (!r.ok) return -1;
+    const o: ExtOption = { name: spec.name, given: found.name, invert, args, value: r.value, span: UNSHOWN };
     if (ext.options === undefined) ext.options = [o];
     else ext.options.push(o);
     return next;

@@ -9,7 +9,7 @@ import { type Span, lineSpan } from '../../diagnostics/source.js';
 import { assertNever } from '../../model/assert-never.js';
 import { BaseOptionsParser } from './base-options.js';
 import { STANDARD_TARGETS, findMatch, findTarget, implicitMatch, implicitMatchName, matchOfOtherFamily } from './catalog.js';
-import type { ExtensionSpec, OptionSpec } from './extension.js';
+import { type ExtensionSpec, type OptionSpec, hasOption, optionValue } from './extension.js';
 import { baseShort, lookupDashed, lookupLong } from './getopt.js';
 import type { LineInput } from './line-cursor.js';
 import { checkRule } from './rule-checks.js';
@@ -49,11 +49,6 @@ export function parseCommandLine(input: LineInput, out: Diagnostic[]): CommandLi
 
 const NO_ARGS: readonly string[] = [];
 const NO_OPTIONS: readonly ExtOption[] = [];
-
-function hasOption(options: readonly ExtOption[], name: string): boolean {
-  for (const o of options) if (o.name === name) return true;
-  return false;
-}
 
 class LineParser extends BaseOptionsParser {
   private protoTried = false;
@@ -244,17 +239,15 @@ class LineParser extends BaseOptionsParser {
       return;
     }
     let value: unknown;
-    if (spec.parse) {
-      const r = spec.parse(args, this.argCtx);
-      if (r.ok) value = r.value;
-      else {
-        ext.invalid = true;
-        const at = r.arg === 1 ? tok1 : tok0;
-        const looksLikeOption = at !== undefined && at.text.length > 1 && at.text.startsWith('-') && !/^-\d/.test(at.text);
-        const hint = looksLikeOption ? ` (is the value of --${spec.name} missing?)` : '';
-        this.err('iptables/invalid-value', `${ext.name} --${spec.name}: ${r.message}${hint}`, at ? this.span(at) : optSpan);
-      }
-    } else value = args.length === 0 ? true : args.length === 1 ? args[0] : args;
+    const r = optionValue(spec, args, this.argCtx);
+    if (r.ok) value = r.value;
+    else {
+      ext.invalid = true;
+      const at = r.arg === 1 ? tok1 : tok0;
+      const looksLikeOption = at !== undefined && at.text.length > 1 && at.text.startsWith('-') && !/^-\d/.test(at.text);
+      const hint = looksLikeOption ? ` (is the value of --${spec.name} missing?)` : '';
+      this.err('iptables/invalid-value', `${ext.name} --${spec.name}: ${r.message}${hint}`, at ? this.span(at) : optSpan);
+    }
     const o: ExtOption = { name: spec.name, given, invert: inv, args, value, span: optSpan };
     if (ext.options === undefined) ext.options = [o];
     else ext.options.push(o);
